@@ -1,0 +1,67 @@
+//! Top-level command dispatch, shared by the binary and the integration tests.
+
+use crate::cli::{Cli, Command, FilterArgs};
+use crate::driver::{self, exit, Run};
+use crate::input::InputPath;
+use clap::Parser;
+use std::sync::Arc;
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    match cli.command {
+        None => filter(cli.filter, cli.files, false, false),
+        Some(Command::Explain(args)) => filter(args.filter, args.files, true, args.json),
+        Some(Command::Test(args)) => crate::ruletest::run(&args),
+        Some(Command::Check(args)) => crate::check::run(&args),
+        Some(Command::Rules(args)) => crate::check::list(&args),
+    }
+}
+
+fn clap_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            exit::OK
+        }
+        _ => {
+            let text = e.to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            eprint!("ctfilter: {text}");
+            exit::USAGE
+        }
+    }
+}
+
+fn filter(args: FilterArgs, files: Vec<String>, explain: bool, explain_json: bool) -> i32 {
+    let plan = match args.plan() {
+        Ok(plan) => plan,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("ctfilter: {e}");
+            }
+            return exit::USAGE;
+        }
+    };
+    let inputs = if files.is_empty() {
+        vec![InputPath::Stdin]
+    } else {
+        files.iter().map(|f| InputPath::parse(f)).collect()
+    };
+    driver::run(Run {
+        plan: Arc::new(plan),
+        rule_sources: args.rule_sources(),
+        inputs,
+        dead_letter: args.dead_letter.clone(),
+        print_stats: args.stats,
+        threads: args.threads,
+        explain: match (explain, explain_json) {
+            (false, _) => None,
+            (true, false) => Some(crate::explain::Style::Text),
+            (true, true) => Some(crate::explain::Style::Json),
+        },
+    })
+}

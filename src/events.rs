@@ -1,0 +1,164 @@
+//! (eventSource, eventName) sets: exact pairs hashed by name, prefixes (for
+//! Lambda's versioned names such as `UpdateFunctionCode20150331v2`), and names
+//! valid for any source.
+//!
+//! Guarantees: lookups never allocate, and a spec's meaning does not depend on
+//! the order specs were added.
+
+use std::collections::HashMap;
+
+/// One parsed `source:Name` spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventSpec {
+    /// Full eventSource (`iam.amazonaws.com`), or `None` for any source.
+    pub source: Option<Box<str>>,
+    pub name: Box<str>,
+    /// `Name*`: `name` is a prefix.
+    pub prefix: bool,
+}
+
+impl EventSpec {
+    /// Parse `iam:CreateUser`, `iam.amazonaws.com:CreateUser`, `CreateUser`,
+    /// `*:CreateUser` or `lambda:UpdateFunctionCode*`.
+    pub fn parse(text: &str) -> Result<EventSpec, String> {
+        let text = text.trim();
+        let (source, name) = match text.rsplit_once(':') {
+            Some((source, name)) => (Some(source.trim()), name.trim()),
+            None => (None, text),
+        };
+        let source = match source {
+            None | Some("*") => None,
+            Some("") => return Err(format!("event '{text}' has an empty source")),
+            Some(s) if s.contains('.') => Some(s.into()),
+            Some(s) => Some(format!("{s}.amazonaws.com").into_boxed_str()),
+        };
+        let (name, prefix) = match name.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (name, false),
+        };
+        if name.is_empty() && !prefix {
+            return Err(format!("event '{text}' has an empty name"));
+        }
+        if name.contains(['*', '?', ' ', ',']) {
+            return Err(format!(
+                "event '{text}': only a trailing '*' is allowed in a name (use a rule condition for other patterns)"
+            ));
+        }
+        Ok(EventSpec {
+            source,
+            name: name.into(),
+            prefix,
+        })
+    }
+
+    pub fn matches(&self, source: &str, name: &str) -> bool {
+        self.source.as_deref().is_none_or(|s| s == source)
+            && if self.prefix {
+                name.starts_with(&*self.name)
+            } else {
+                name == &*self.name
+            }
+    }
+}
+
+impl std::fmt::Display for EventSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let source = self.source.as_deref().unwrap_or("*");
+        let star = if self.prefix { "*" } else { "" };
+        write!(f, "{source}:{}{star}", self.name)
+    }
+}
+
+/// Maps event pairs to the ids (`T`) registered for them.
+#[derive(Clone, Debug, Default)]
+pub struct EventIndex<T> {
+    exact: HashMap<Box<str>, Vec<(Option<Box<str>>, T)>>,
+    prefixes: Vec<(EventSpec, T)>,
+}
+
+impl<T: Copy> EventIndex<T> {
+    pub fn insert(&mut self, spec: &EventSpec, item: T) {
+        if spec.prefix {
+            self.prefixes.push((spec.clone(), item));
+        } else {
+            self.exact
+                .entry(spec.name.clone())
+                .or_default()
+                .push((spec.source.clone(), item));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.prefixes.is_empty()
+    }
+
+    /// Call `visit` with every item registered for the pair.
+    #[inline]
+    pub fn for_each(&self, source: &str, name: &str, mut visit: impl FnMut(T)) {
+        if let Some(entries) = self.exact.get(name) {
+            for (want, item) in entries {
+                if want.as_deref().is_none_or(|s| s == source) {
+                    visit(*item);
+                }
+            }
+        }
+        for (spec, item) in &self.prefixes {
+            if spec.matches(source, name) {
+                visit(*item);
+            }
+        }
+    }
+
+    pub fn contains(&self, source: &str, name: &str) -> bool {
+        let mut found = false;
+        self.for_each(source, name, |_| found = true);
+        found
+    }
+
+    /// Every exact eventName (used to build byte-level prefilters).
+    pub fn exact_names(&self) -> impl Iterator<Item = &str> {
+        self.exact.keys().map(|k| &**k)
+    }
+
+    pub fn prefix_specs(&self) -> impl Iterator<Item = &EventSpec> {
+        self.prefixes.iter().map(|(spec, _)| spec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_spec_forms() {
+        let s = EventSpec::parse("iam:CreateUser").unwrap();
+        assert_eq!(s.source.as_deref(), Some("iam.amazonaws.com"));
+        assert_eq!(&*s.name, "CreateUser");
+        let s = EventSpec::parse("route53domains.amazonaws.com:TransferDomainToAnotherAwsAccount").unwrap();
+        assert_eq!(s.source.as_deref(), Some("route53domains.amazonaws.com"));
+        let s = EventSpec::parse("StopLogging").unwrap();
+        assert_eq!(s.source, None);
+        let s = EventSpec::parse("lambda:UpdateFunctionCode*").unwrap();
+        assert!(s.prefix && s.matches("lambda.amazonaws.com", "UpdateFunctionCode20150331v2"));
+        assert!(!s.matches("iam.amazonaws.com", "UpdateFunctionCode20150331v2"));
+        assert!(EventSpec::parse("iam:").is_err());
+        assert!(EventSpec::parse("iam:Create*User").is_err());
+    }
+
+    #[test]
+    fn index_keys_on_source_and_name() {
+        let mut idx = EventIndex::default();
+        idx.insert(&EventSpec::parse("events:DeleteRule").unwrap(), 1);
+        idx.insert(&EventSpec::parse("CreateUser").unwrap(), 2);
+        idx.insert(&EventSpec::parse("lambda:AddPermission*").unwrap(), 3);
+        let hits = |s: &str, n: &str| {
+            let mut v = Vec::new();
+            idx.for_each(s, n, |i| v.push(i));
+            v
+        };
+        assert_eq!(hits("events.amazonaws.com", "DeleteRule"), [1]);
+        assert!(hits("waf.amazonaws.com", "DeleteRule").is_empty());
+        assert_eq!(hits("sso-directory.amazonaws.com", "CreateUser"), [2]);
+        assert_eq!(hits("lambda.amazonaws.com", "AddPermission20150331v2"), [3]);
+    }
+}
