@@ -13,7 +13,10 @@ pub fn main() -> i32 {
     };
     match cli.command {
         None => filter(cli.filter, cli.files, false, false),
-        Some(Command::Explain(args)) => filter(args.filter, args.files, true, args.json),
+        Some(Command::Explain(args)) => {
+            let args = *args;
+            filter(args.filter, args.files, true, args.json)
+        }
         Some(Command::Test(args)) => crate::ruletest::run(&args),
         Some(Command::Check(args)) => crate::check::run(&args),
         Some(Command::Rules(args)) => crate::check::list(&args),
@@ -23,7 +26,9 @@ pub fn main() -> i32 {
 fn clap_error(e: clap::Error) -> i32 {
     use clap::error::ErrorKind;
     match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
             exit::OK
         }

@@ -54,15 +54,27 @@ pub fn analyse(set: &RuleSet) -> Vec<Diagnostic> {
     for (i, rule) in set.rules.iter().enumerate() {
         if let Some(cond) = &rule.condition {
             if matches!(cond, Condition::Const(false)) {
-                warn(&mut out, rule, format!("rule '{}' is unreachable: its condition is always false", rule.id));
+                warn(
+                    &mut out,
+                    rule,
+                    format!(
+                        "rule '{}' is unreachable: its condition is always false",
+                        rule.id
+                    ),
+                );
                 continue;
             }
             if let Some(names) = required_names(cond) {
                 let reachable = rule.events.is_empty()
-                    || rule
-                        .events
-                        .iter()
-                        .any(|spec| names.iter().any(|n| if spec.prefix { n.starts_with(&*spec.name.to_lowercase()) } else { **n == spec.name.to_lowercase() }));
+                    || rule.events.iter().any(|spec| {
+                        names.iter().any(|n| {
+                            if spec.prefix {
+                                n.starts_with(&*spec.name.to_lowercase())
+                            } else {
+                                **n == spec.name.to_lowercase()
+                            }
+                        })
+                    });
                 if !reachable {
                     warn(
                         &mut out,
@@ -83,8 +95,14 @@ pub fn analyse(set: &RuleSet) -> Vec<Diagnostic> {
             }
             let covered = rule.events.iter().all(|spec| {
                 other.events.iter().any(|o| {
-                    o.source.as_ref().is_none_or(|s| spec.source.as_ref() == Some(s))
-                        && if o.prefix { spec.name.starts_with(&*o.name) } else { !spec.prefix && o.name == spec.name }
+                    o.source
+                        .as_ref()
+                        .is_none_or(|s| spec.source.as_ref() == Some(s))
+                        && if o.prefix {
+                            spec.name.starts_with(&*o.name)
+                        } else {
+                            !spec.prefix && o.name == spec.name
+                        }
                 })
             });
             if covered && (other.severity > rule.severity || j < i) {
@@ -126,7 +144,11 @@ fn required_names(cond: &Condition) -> Option<Vec<String>> {
     for t in tests {
         if let Condition::Field(field) = t {
             if field.path.as_str() == "eventName" {
-                if let Matcher::Values { tests, need_all: false } = &field.matcher {
+                if let Matcher::Values {
+                    tests,
+                    need_all: false,
+                } = &field.matcher
+                {
                     let names: Option<Vec<String>> = tests
                         .iter()
                         .map(|v| match v {
@@ -157,8 +179,15 @@ fn summary(set: &RuleSet) {
             pairs.insert(spec.to_string());
         }
     }
-    let sev: Vec<String> = by_severity.iter().rev().map(|(k, v)| format!("{k} {v}")).collect();
-    let cat: Vec<String> = by_category.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let sev: Vec<String> = by_severity
+        .iter()
+        .rev()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let cat: Vec<String> = by_category
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     println!("rules: {} ({})", set.rules.len(), sev.join(", "));
     println!("categories: {}", cat.join(", "));
     println!("identity classifiers: {}", set.classifiers.len());
@@ -203,15 +232,27 @@ pub fn list(args: &RulesArgs) -> i32 {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rules).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rules).unwrap_or_default()
+        );
         return exit::OK;
     }
     println!("{:<48} {:<9} {:<15} EVENTS", "ID", "SEVERITY", "CATEGORY");
     for r in &set.rules {
         let events: Vec<String> = r.events.iter().map(ToString::to_string).collect();
-        let events = if events.is_empty() { "(any event)".to_string() } else { events.join(",") };
+        let events = if events.is_empty() {
+            "(any event)".to_string()
+        } else {
+            events.join(",")
+        };
         let cond = if r.condition.is_some() { " +when" } else { "" };
-        println!("{:<48} {:<9} {:<15} {events}{cond}", r.id, r.severity.as_str(), r.category);
+        println!(
+            "{:<48} {:<9} {:<15} {events}{cond}",
+            r.id,
+            r.severity.as_str(),
+            r.category
+        );
     }
     exit::OK
 }

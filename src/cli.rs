@@ -55,7 +55,7 @@ pub enum Command {
     Check(TestArgs),
     /// Show, for each record, which stage kept or dropped it and why.
     /// Example: `ctfilter explain --identity human sample.json`
-    Explain(ExplainArgs),
+    Explain(Box<ExplainArgs>),
     /// List the effective rules. Example: `ctfilter rules --json | jq length`
     Rules(RulesArgs),
 }
@@ -172,8 +172,13 @@ pub struct FilterArgs {
     pub now: Option<String>,
 }
 
-static VERSION: once_cell::sync::Lazy<String> =
-    once_cell::sync::Lazy::new(|| format!("{} (rules {})", env!("CARGO_PKG_VERSION"), crate::defaults::pack_version()));
+static VERSION: once_cell::sync::Lazy<String> = once_cell::sync::Lazy::new(|| {
+    format!(
+        "{} (rules {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::defaults::pack_version()
+    )
+});
 
 pub fn parse_size(text: &str) -> Result<usize, String> {
     let t = text.trim();
@@ -203,11 +208,15 @@ impl FilterArgs {
     /// Validate flags into run options. Errors are usage errors.
     pub fn options(&self) -> Result<RunOptions, String> {
         let mut options = RunOptions {
-            min_severity: self.min_severity.parse::<Severity>().map_err(|e| format!("--min-severity: {e}"))?,
+            min_severity: self
+                .min_severity
+                .parse::<Severity>()
+                .map_err(|e| format!("--min-severity: {e}"))?,
             write_only: self.write_only,
             strict: self.strict,
             max_depth: self.max_depth.max(2),
-            max_line_bytes: parse_size(&self.max_line_bytes).map_err(|e| format!("--max-line-bytes: {e}"))?,
+            max_line_bytes: parse_size(&self.max_line_bytes)
+                .map_err(|e| format!("--max-line-bytes: {e}"))?,
             key: self.key.clone(),
             ..RunOptions::default()
         };
@@ -271,13 +280,16 @@ impl FilterArgs {
         options.on_error = match self.on_error.as_str() {
             "dead-letter" | "deadletter" => OnError::DeadLetter,
             "pass" => OnError::Pass,
-            other => return Err(format!("--on-error: unknown mode '{other}' (expected dead-letter or pass)")),
+            other => {
+                return Err(format!(
+                    "--on-error: unknown mode '{other}' (expected dead-letter or pass)"
+                ))
+            }
         };
         if let Some(now) = &self.now {
-            options.now = Some(
-                crate::enrich::parse_time(now)
-                    .ok_or_else(|| format!("--now: '{now}' is not a time like 2026-01-15T10:00:00Z"))?,
-            );
+            options.now = Some(crate::enrich::parse_time(now).ok_or_else(|| {
+                format!("--now: '{now}' is not a time like 2026-01-15T10:00:00Z")
+            })?);
         }
         if self.threads == 0 {
             return Err("--threads: must be at least 1".into());
@@ -329,7 +341,10 @@ mod tests {
         .unwrap();
         let options = cli.filter.options().unwrap();
         assert!(matches!(options.events, EventsMode::List(_)));
-        assert_eq!(options.identities, Some(vec![IdentityClass::Human, IdentityClass::Service]));
+        assert_eq!(
+            options.identities,
+            Some(vec![IdentityClass::Human, IdentityClass::Service])
+        );
         assert!(options.categories.insight && !options.categories.data);
         assert_eq!(options.min_severity, Severity::Medium);
     }

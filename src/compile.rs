@@ -134,7 +134,13 @@ pub fn compile_sources(sources: &[Source], out: &mut Vec<Diagnostic>) -> Option<
         };
         if let Some(version) = &file.version {
             if version.value != 1 {
-                diags.error(Pos::of(version), format!("unsupported rule file version {} (expected 1)", version.value));
+                diags.error(
+                    Pos::of(version),
+                    format!(
+                        "unsupported rule file version {} (expected 1)",
+                        version.value
+                    ),
+                );
             }
         }
         if let Some(cfg) = &file.settings {
@@ -222,7 +228,10 @@ fn apply_settings(settings: &mut Settings, cfg: &crate::config::SettingsConfig, 
             Some(c) => settings.identity_default = c,
             None => diags.error(
                 Pos::of(class),
-                format!("unknown identity class '{}' (expected human, machine or service)", class.value),
+                format!(
+                    "unknown identity class '{}' (expected human, machine or service)",
+                    class.value
+                ),
             ),
         }
     }
@@ -244,14 +253,20 @@ fn compile_layer(file: &RuleFile, diags: &mut Diags) -> Layer {
         if !valid_id(&id.value) {
             diags.error(
                 pos,
-                format!("id '{}' must be non-empty letters, digits, '-', '_', '.' or ':'", id.value),
+                format!(
+                    "id '{}' must be non-empty letters, digits, '-', '_', '.' or ':'",
+                    id.value
+                ),
             );
             return false;
         }
         if let Some(first) = seen.insert(id.value.clone(), pos) {
             diags.error(
                 pos,
-                format!("duplicate id '{}' (first defined at line {})", id.value, first.line),
+                format!(
+                    "duplicate id '{}' (first defined at line {})",
+                    id.value, first.line
+                ),
             );
             return false;
         }
@@ -284,7 +299,9 @@ fn valid_id(id: &str) -> bool {
 }
 
 fn valid_attack_id(id: &str) -> bool {
-    let Some(rest) = id.strip_prefix('T') else { return false };
+    let Some(rest) = id.strip_prefix('T') else {
+        return false;
+    };
     let (main, sub) = match rest.split_once('.') {
         Some((main, sub)) => (main, Some(sub)),
         None => (rest, None),
@@ -307,12 +324,18 @@ fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
         if !valid_attack_id(&id.value) {
             diags.error(
                 Pos::of(id),
-                format!("'{}' is not an ATT&CK technique id (expected T1234 or T1234.001)", id.value),
+                format!(
+                    "'{}' is not an ATT&CK technique id (expected T1234 or T1234.001)",
+                    id.value
+                ),
             );
         }
     }
     if cfg.category.trim().is_empty() {
-        diags.error(pos, format!("rule '{}' has an empty category", cfg.id.value));
+        diags.error(
+            pos,
+            format!("rule '{}' has an empty category", cfg.id.value),
+        );
     }
     let severity = match cfg.severity.value.parse::<crate::severity::Severity>() {
         Ok(level) => level,
@@ -321,7 +344,10 @@ fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
             crate::severity::Severity::Info
         }
     };
-    let condition = cfg.when.as_ref().map(|node| condition::compile(node, diags));
+    let condition = cfg
+        .when
+        .as_ref()
+        .map(|node| condition::compile(node, diags));
     if events.is_empty() && condition.is_none() {
         diags.error(
             pos,
@@ -337,7 +363,10 @@ fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
         .iter()
         .filter_map(|t| compile_test(&t.value, Pos::of(t), diags))
         .collect();
-    if diags.out[errors_before..].iter().any(|d| d.level == crate::diag::Level::Error) {
+    if diags.out[errors_before..]
+        .iter()
+        .any(|d| d.level == crate::diag::Level::Error)
+    {
         return None;
     }
     Some(Rule {
@@ -362,7 +391,10 @@ fn compile_classifier(cfg: &ClassifierConfig, pos: Pos, diags: &mut Diags) -> Op
         None => {
             diags.error(
                 Pos::of(&cfg.class),
-                format!("unknown identity class '{}' (expected human, machine or service)", cfg.class.value),
+                format!(
+                    "unknown identity class '{}' (expected human, machine or service)",
+                    cfg.class.value
+                ),
             );
             return None;
         }
@@ -384,12 +416,18 @@ fn compile_classifier(cfg: &ClassifierConfig, pos: Pos, diags: &mut Diags) -> Op
 fn compile_test(cfg: &RuleTestConfig, pos: Pos, diags: &mut Diags) -> Option<RuleTest> {
     if let Some(class) = &cfg.identity {
         if IdentityClass::parse(class).is_none() {
-            diags.error(pos, format!("test expects unknown identity class '{class}'"));
+            diags.error(
+                pos,
+                format!("test expects unknown identity class '{class}'"),
+            );
             return None;
         }
     }
     if !matches!(cfg.record.value, Value::Map(_)) {
-        diags.error(cfg.record.pos, "a test record must be a mapping (a CloudTrail record)");
+        diags.error(
+            cfg.record.pos,
+            "a test record must be a mapping (a CloudTrail record)",
+        );
         return None;
     }
     Some(RuleTest {
@@ -465,10 +503,14 @@ identity:
   - {id: ci, class: machine, signal: ci, when: {userAgent|contains: terraform}}
 "#;
         let mut diags = Vec::new();
-        let set = compile_sources(&[src("base.yml", BASE), src("user.yml", user)], &mut diags).unwrap();
+        let set =
+            compile_sources(&[src("base.yml", BASE), src("user.yml", user)], &mut diags).unwrap();
         assert_eq!(set.rules.len(), 1);
         assert_eq!(&*set.rules[0].title, "Stop (mine)");
-        assert_eq!(set.classifiers.iter().map(|c| &*c.id).collect::<Vec<_>>(), ["ci", "root"]);
+        assert_eq!(
+            set.classifiers.iter().map(|c| &*c.id).collect::<Vec<_>>(),
+            ["ci", "root"]
+        );
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].to_string().contains("user.yml:2:"), "{}", diags[0]);
         assert!(diags[0].message.contains("nothing-here"));
@@ -498,11 +540,31 @@ rules:
         let mut diags = Vec::new();
         assert!(compile_sources(&[src("bad.yml", bad)], &mut diags).is_none());
         let text: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-        assert!(text.iter().any(|t| t.starts_with("bad.yml:7:") && t.contains("ATT&CK")), "{text:#?}");
-        assert!(text.iter().any(|t| t.starts_with("bad.yml:8:") && t.contains("empty name")), "{text:#?}");
-        assert!(text.iter().any(|t| t.starts_with("bad.yml:9:") && t.contains("unknown modifier")), "{text:#?}");
-        assert!(text.iter().any(|t| t.starts_with("bad.yml:10:") && t.contains("duplicate id 'a'")), "{text:#?}");
-        assert!(text.iter().any(|t| t.starts_with("bad.yml:17:") && t.contains("unknown severity 'loud'")), "{text:#?}");
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("bad.yml:7:") && t.contains("ATT&CK")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("bad.yml:8:") && t.contains("empty name")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("bad.yml:9:") && t.contains("unknown modifier")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("bad.yml:10:") && t.contains("duplicate id 'a'")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("bad.yml:17:") && t.contains("unknown severity 'loud'")),
+            "{text:#?}"
+        );
     }
 
     #[test]
@@ -519,6 +581,10 @@ rules:
         let text = "rules:\n  - {id: a, title: A, severity: low, category: x, events: [iam:A]}\n  - {id: a, title: B, severity: low, category: x, events: [iam:B]}\n";
         let mut diags = Vec::new();
         assert!(compile_sources(&[src("d.yml", text)], &mut diags).is_none());
-        assert!(diags[0].message.contains("duplicate id 'a'"), "{}", diags[0]);
+        assert!(
+            diags[0].message.contains("duplicate id 'a'"),
+            "{}",
+            diags[0]
+        );
     }
 }

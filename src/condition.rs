@@ -37,7 +37,10 @@ pub enum Matcher {
     /// `|exists: true/false`
     Exists(bool),
     /// Values tested against whatever the path reaches.
-    Values { tests: Vec<ValueTest>, need_all: bool },
+    Values {
+        tests: Vec<ValueTest>,
+        need_all: bool,
+    },
     /// `|fieldref`: equal to the value at another path.
     FieldRef { other: Path, cased: bool },
 }
@@ -46,7 +49,10 @@ pub enum Matcher {
 pub enum ValueTest {
     /// Missing or JSON null.
     Null,
-    EqStr { needle: Box<str>, cased: bool },
+    EqStr {
+        needle: Box<str>,
+        cased: bool,
+    },
     EqNum(f64),
     EqBool(bool),
     /// contains / startswith / endswith / glob / re, compiled to one regex.
@@ -95,14 +101,20 @@ impl Net {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
-            (IpAddr::V4(_), IpAddr::V6(ip)) => ip.to_ipv4_mapped().is_some_and(|v4| self.contains(IpAddr::V4(v4))),
+            (IpAddr::V4(_), IpAddr::V6(ip)) => ip
+                .to_ipv4_mapped()
+                .is_some_and(|v4| self.contains(IpAddr::V4(v4))),
             (IpAddr::V6(_), IpAddr::V4(_)) => false,
         }
     }
@@ -167,7 +179,9 @@ impl Condition {
     /// Visit every field test (used to derive prefilter needles and for `check`).
     pub fn for_each_field(&self, visit: &mut dyn FnMut(&FieldTest)) {
         match self {
-            Condition::All(items) | Condition::Any(items) => items.iter().for_each(|c| c.for_each_field(visit)),
+            Condition::All(items) | Condition::Any(items) => {
+                items.iter().for_each(|c| c.for_each_field(visit))
+            }
             Condition::Not(inner) => inner.for_each_field(visit),
             Condition::Field(test) => visit(test),
             Condition::Const(_) => {}
@@ -207,8 +221,11 @@ impl FieldTest {
                 }
             }
             Matcher::FieldRef { other, cased } => {
-                let Some(target) = other.first(root) else { return false };
-                self.path.any(root, &mut |v| values_equal(v, target, *cased))
+                let Some(target) = other.first(root) else {
+                    return false;
+                };
+                self.path
+                    .any(root, &mut |v| values_equal(v, target, *cased))
             }
         }
     }
@@ -256,7 +273,8 @@ impl ValueTest {
             ValueTest::EqNum(n) => number_of(value).is_some_and(|v| v == *n),
             ValueTest::EqBool(b) => match value.as_bool() {
                 Some(v) => v == *b,
-                None => text(value).is_some_and(|s| s.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
+                None => text(value)
+                    .is_some_and(|s| s.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
             },
             ValueTest::Pattern(re) => with_text(value, |s| re.is_match(s)),
             ValueTest::Cidr(net) => text(value)
@@ -353,7 +371,10 @@ struct StackText {
 
 impl Default for StackText {
     fn default() -> Self {
-        StackText { bytes: [0; 64], len: 0 }
+        StackText {
+            bytes: [0; 64],
+            len: 0,
+        }
     }
 }
 
@@ -386,7 +407,10 @@ const MODIFIERS: &str =
 pub fn compile(node: &Node, diags: &mut Diags) -> Condition {
     match &node.value {
         Value::Map(entries) => {
-            let mut items: Vec<Condition> = entries.iter().map(|(k, v)| compile_entry(k, v, diags)).collect();
+            let mut items: Vec<Condition> = entries
+                .iter()
+                .map(|(k, v)| compile_entry(k, v, diags))
+                .collect();
             if items.len() == 1 {
                 items.pop().unwrap_or(Condition::Const(true))
             } else {
@@ -395,7 +419,10 @@ pub fn compile(node: &Node, diags: &mut Diags) -> Condition {
         }
         Value::Seq(items) => {
             if items.is_empty() {
-                diags.error(node.pos, "an empty list of conditions never matches; remove it or add a condition");
+                diags.error(
+                    node.pos,
+                    "an empty list of conditions never matches; remove it or add a condition",
+                );
             }
             Condition::Any(items.iter().map(|n| compile(n, diags)).collect())
         }
@@ -418,11 +445,18 @@ fn compile_entry(key: &Key, value: &Node, diags: &mut Diags) -> Condition {
         "all" | "any" => {
             let items: Vec<Condition> = match &value.value {
                 Value::Seq(items) => items.iter().map(|n| compile(n, diags)).collect(),
-                Value::Map(entries) => entries.iter().map(|(k, v)| compile_entry(k, v, diags)).collect(),
+                Value::Map(entries) => entries
+                    .iter()
+                    .map(|(k, v)| compile_entry(k, v, diags))
+                    .collect(),
                 other => {
                     diags.error(
                         value.pos,
-                        format!("'{}' takes a list of conditions, not {}", key.name, other.kind()),
+                        format!(
+                            "'{}' takes a list of conditions, not {}",
+                            key.name,
+                            other.kind()
+                        ),
                     );
                     Vec::new()
                 }
@@ -499,20 +533,32 @@ fn compile_field(key: &Key, value: &Node, diags: &mut Diags) -> Option<FieldTest
                 None
             }
             _ => {
-                diags.error(key.pos, format!("unknown modifier '{m}' in '{}' (known: {MODIFIERS})", key.name));
+                diags.error(
+                    key.pos,
+                    format!(
+                        "unknown modifier '{m}' in '{}' (known: {MODIFIERS})",
+                        key.name
+                    ),
+                );
                 return None;
             }
         };
         if let Some(op) = op {
             if let Some(prev) = mods.op {
-                diags.error(key.pos, format!("'{}' combines '{prev}' and '{op}'; use one", key.name));
+                diags.error(
+                    key.pos,
+                    format!("'{}' combines '{prev}' and '{op}'; use one", key.name),
+                );
                 return None;
             }
             mods.op = Some(op);
         }
     }
     if (mods.re_i || mods.re_m || mods.re_s) && mods.op != Some("re") {
-        diags.error(key.pos, format!("'{}': the i, m and s flags only apply to |re", key.name));
+        diags.error(
+            key.pos,
+            format!("'{}': the i, m and s flags only apply to |re", key.name),
+        );
         return None;
     }
     let spec: Box<str> = key.name.as_str().into();
@@ -560,7 +606,10 @@ fn compile_field(key: &Key, value: &Node, diags: &mut Diags) -> Option<FieldTest
                 _ => vec![value],
             };
             if scalars.is_empty() {
-                diags.error(value.pos, format!("'{}' has an empty list of values", key.name));
+                diags.error(
+                    value.pos,
+                    format!("'{}' has an empty list of values", key.name),
+                );
                 return None;
             }
             let mut tests = Vec::with_capacity(scalars.len());
@@ -575,7 +624,10 @@ fn compile_field(key: &Key, value: &Node, diags: &mut Diags) -> Option<FieldTest
                             if matches!(node.value, Value::Null) {
                                 tests.push(ValueTest::Null);
                             } else {
-                                diags.error(node.pos, format!("'{}' takes text, not {}", key.name, node.value.kind()));
+                                diags.error(
+                                    node.pos,
+                                    format!("'{}' takes text, not {}", key.name, node.value.kind()),
+                                );
                                 return None;
                             }
                         }
@@ -596,7 +648,11 @@ fn compile_field(key: &Key, value: &Node, diags: &mut Diags) -> Option<FieldTest
             }
         }
     };
-    Some(FieldTest { spec, path, matcher })
+    Some(FieldTest {
+        spec,
+        path,
+        matcher,
+    })
 }
 
 fn case_flag(cased: bool) -> &'static str {
@@ -637,7 +693,10 @@ pub fn glob_to_regex(glob: &str) -> String {
 }
 
 fn build_regex(source: &str, pos: Pos, diags: &mut Diags) -> Option<Regex> {
-    match regex::RegexBuilder::new(source).size_limit(16 << 20).build() {
+    match regex::RegexBuilder::new(source)
+        .size_limit(16 << 20)
+        .build()
+    {
         Ok(re) => Some(re),
         Err(e) => {
             let detail = e.to_string();
@@ -658,7 +717,13 @@ fn scalar_text(node: &Node) -> Option<String> {
     }
 }
 
-fn compile_value(op: &str, mods: &Mods, node: &Node, key: &str, diags: &mut Diags) -> Option<ValueTest> {
+fn compile_value(
+    op: &str,
+    mods: &Mods,
+    node: &Node,
+    key: &str,
+    diags: &mut Diags,
+) -> Option<ValueTest> {
     if matches!(node.value, Value::Null) {
         if op == "eq" {
             return Some(ValueTest::Null);
@@ -667,7 +732,10 @@ fn compile_value(op: &str, mods: &Mods, node: &Node, key: &str, diags: &mut Diag
         return None;
     }
     if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
-        diags.error(node.pos, format!("'{key}' takes plain values, not {}", node.value.kind()));
+        diags.error(
+            node.pos,
+            format!("'{key}' takes plain values, not {}", node.value.kind()),
+        );
         return None;
     }
     match op {
@@ -676,7 +744,11 @@ fn compile_value(op: &str, mods: &Mods, node: &Node, key: &str, diags: &mut Diag
             Value::Int(i) => ValueTest::EqNum(*i as f64),
             Value::Float(f) => ValueTest::EqNum(*f),
             Value::Str(s) => ValueTest::EqStr {
-                needle: if mods.cased { s.as_str().into() } else { s.to_lowercase().into() },
+                needle: if mods.cased {
+                    s.as_str().into()
+                } else {
+                    s.to_lowercase().into()
+                },
                 cased: mods.cased,
             },
             _ => return None,
@@ -688,7 +760,10 @@ fn compile_value(op: &str, mods: &Mods, node: &Node, key: &str, diags: &mut Diag
         }
         "re" => {
             let Value::Str(pattern) = &node.value else {
-                diags.error(node.pos, format!("'{key}' takes a regular expression as text"));
+                diags.error(
+                    node.pos,
+                    format!("'{key}' takes a regular expression as text"),
+                );
                 return None;
             };
             let mut flags = String::new();
@@ -730,7 +805,10 @@ fn compile_value(op: &str, mods: &Mods, node: &Node, key: &str, diags: &mut Diag
                     }
                 },
                 other => {
-                    diags.error(node.pos, format!("'{key}' takes a number, not {}", other.kind()));
+                    diags.error(
+                        node.pos,
+                        format!("'{key}' takes a number, not {}", other.kind()),
+                    );
                     return None;
                 }
             };
@@ -785,13 +863,19 @@ mod tests {
     #[test]
     fn equality_is_case_insensitive_by_default() {
         assert!(check("eventName: authorizesecuritygroupingress", REC));
-        assert!(!check("eventName|cased: authorizesecuritygroupingress", REC));
+        assert!(!check(
+            "eventName|cased: authorizesecuritygroupingress",
+            REC
+        ));
         assert!(check("eventName|cased: AuthorizeSecurityGroupIngress", REC));
     }
 
     #[test]
     fn lists_mean_any_unless_all() {
-        assert!(check("eventName: [Foo, AuthorizeSecurityGroupIngress]", REC));
+        assert!(check(
+            "eventName: [Foo, AuthorizeSecurityGroupIngress]",
+            REC
+        ));
         assert!(!check("eventName: [Foo, Bar]", REC));
         assert!(check("userAgent|contains|all: [aws-cli, python]", REC));
         assert!(!check("userAgent|contains|all: [aws-cli, terraform]", REC));
@@ -811,8 +895,14 @@ mod tests {
 
     #[test]
     fn array_paths_match_any_element() {
-        assert!(check("requestParameters.ipPermissions.items.ipv6Ranges.items.cidrIpv6: '::/0'", REC));
-        assert!(!check("requestParameters.ipPermissions.items.ipRanges.items.cidrIp: 0.0.0.0/0", REC));
+        assert!(check(
+            "requestParameters.ipPermissions.items.ipv6Ranges.items.cidrIpv6: '::/0'",
+            REC
+        ));
+        assert!(!check(
+            "requestParameters.ipPermissions.items.ipRanges.items.cidrIp: 0.0.0.0/0",
+            REC
+        ));
     }
 
     #[test]
@@ -827,20 +917,32 @@ mod tests {
     #[test]
     fn cidr_numbers_and_booleans() {
         assert!(check("sourceIPAddress|cidr: 10.0.0.0/8", REC));
-        assert!(!check("sourceIPAddress|cidr: [192.168.0.0/16, 172.16.0.0/12]", REC));
+        assert!(!check(
+            "sourceIPAddress|cidr: [192.168.0.0/16, 172.16.0.0/12]",
+            REC
+        ));
         assert!(check("n|gt: 41", REC));
         assert!(check("n|lte: 42", REC));
         assert!(!check("n|lt: 42", REC));
         assert!(check("s|gte: 7", REC));
         assert!(check("n: 42", REC));
         assert!(check("readOnly: false", REC));
-        assert!(check("userIdentity.sessionContext.attributes.mfaAuthenticated: true", REC));
+        assert!(check(
+            "userIdentity.sessionContext.attributes.mfaAuthenticated: true",
+            REC
+        ));
     }
 
     #[test]
     fn all_any_not_and_fieldref() {
-        assert!(check("all: [{eventName|startswith: Auth}, {userIdentity.type: Root}]", REC));
-        assert!(check("any: [{eventName: x}, {userIdentity.type: root}]", REC));
+        assert!(check(
+            "all: [{eventName|startswith: Auth}, {userIdentity.type: Root}]",
+            REC
+        ));
+        assert!(check(
+            "any: [{eventName: x}, {userIdentity.type: root}]",
+            REC
+        ));
         assert!(check("not: {eventName: x}", REC));
         assert!(check("- {eventName: x}\n- {n: 42}\n", REC));
         assert!(check("a|fieldref: b", REC));
@@ -849,16 +951,27 @@ mod tests {
 
     #[test]
     fn contains_searches_serialised_objects() {
-        assert!(check("requestParameters|contains: '\"cidrIpv6\":\"::/0\"'", REC));
+        assert!(check(
+            "requestParameters|contains: '\"cidrIpv6\":\"::/0\"'",
+            REC
+        ));
     }
 
     #[test]
     fn errors_point_at_the_problem() {
         let errs = compile_text("eventName|bogus: x").unwrap_err();
-        assert!(errs[0].message.contains("unknown modifier 'bogus'"), "{}", errs[0]);
+        assert!(
+            errs[0].message.contains("unknown modifier 'bogus'"),
+            "{}",
+            errs[0]
+        );
         assert_eq!((errs[0].pos.line, errs[0].pos.col), (1, 1));
         let errs = compile_text("a: 1\nb|re: '(unclosed'\n").unwrap_err();
-        assert!(errs[0].message.contains("regex does not compile"), "{}", errs[0]);
+        assert!(
+            errs[0].message.contains("regex does not compile"),
+            "{}",
+            errs[0]
+        );
         assert_eq!(errs[0].pos.line, 2);
         let errs = compile_text("a|cidr: 10.0.0.0/99").unwrap_err();
         assert!(errs[0].message.contains("prefix"));
@@ -880,7 +993,9 @@ mod tests {
         assert!(net.contains("2001:db8::1".parse().unwrap()));
         let net = Net::parse("0.0.0.0/0").unwrap();
         assert!(net.contains("8.8.8.8".parse().unwrap()));
-        assert!(Net::parse("10.0.0.1").unwrap().contains("10.0.0.1".parse().unwrap()));
+        assert!(Net::parse("10.0.0.1")
+            .unwrap()
+            .contains("10.0.0.1".parse().unwrap()));
         assert!(Net::parse("nonsense").is_err());
     }
 }

@@ -30,7 +30,11 @@ impl fmt::Display for Diagnostic {
         if self.pos.line == 0 {
             write!(f, "{}: {tag}{}", self.file, self.message)
         } else {
-            write!(f, "{}:{}:{}: {tag}{}", self.file, self.pos.line, self.pos.col, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {tag}{}",
+                self.file, self.pos.line, self.pos.col, self.message
+            )
         }
     }
 }

@@ -12,11 +12,13 @@
 use crate::compile::RuleSources;
 use crate::frame::{Framer, Unit};
 use crate::input::{self, InputPath, Msg, Sig};
+use crate::parallel;
 use crate::plan::{Plan, RunOptions};
 use crate::process::{DeadLetterStyle, Processor, Sink, Where};
 use crate::stats::Stats;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Documented exit codes.
@@ -85,10 +87,17 @@ enum Stop {
 pub fn run(run: Run) -> i32 {
     let mut dead = match &run.dead_letter {
         None => DeadSink::Stderr,
-        Some(path) => match std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        Some(path) => match std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
             Ok(file) => DeadSink::File(io::BufWriter::new(file), path.clone()),
             Err(e) => {
-                eprintln!("ctfilter: cannot open dead-letter file {}: {e}", path.display());
+                eprintln!(
+                    "ctfilter: cannot open dead-letter file {}: {e}",
+                    path.display()
+                );
                 return exit::USAGE;
             }
         },
@@ -98,94 +107,38 @@ pub fn run(run: Run) -> i32 {
     } else {
         DeadLetterStyle::Reason
     };
-    let names: Vec<String> = run.inputs.iter().map(InputPath::display).collect();
+    let names: Vec<Arc<str>> = run.inputs.iter().map(|i| Arc::from(i.display())).collect();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(8);
     if let Err(e) = input::forward_signals(tx.clone()) {
         eprintln!("ctfilter: cannot install signal handlers: {e}");
     }
     let recycle = input::spawn_reader(run.inputs.clone(), tx);
 
-    let mut plan = run.plan.clone();
-    let mut processor = Processor::new(&plan, style);
-    processor.explain = run.explain;
-    let mut framer = Framer::default();
-    let mut sink = Sink::default();
-    let mut input_failed = false;
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let mut current = 0usize;
-
-    let stop = loop {
-        let msg = match rx.try_recv() {
-            Ok(msg) => msg,
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                // Input is idle: everything processed so far goes out now.
-                if let Err(stop) = drain(&mut out, &mut sink, &mut dead, true) {
-                    break stop;
-                }
-                match rx.recv() {
-                    Ok(msg) => msg,
-                    Err(_) => break Stop::Finished,
-                }
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => break Stop::Finished,
+    let (stop, stats, input_failed) = if run.threads <= 1 {
+        let mut target = Inline {
+            processor: Processor::new(&run.plan, style),
+            sink: Sink::default(),
+            out: io::stdout().lock(),
+            dead: &mut dead,
         };
-        match msg {
-            Msg::Start(id) => {
-                current = id;
-                framer.reset();
-            }
-            Msg::Data(id, chunk) => {
-                let source = &names[id];
-                let mut strict_stop = None;
-                framer.feed(&chunk, &mut |unit| {
-                    if strict_stop.is_some() {
-                        return;
-                    }
-                    handle(&plan, &mut processor, unit, source, &mut sink);
-                    if plan.options.strict && processor.saw_bad {
-                        strict_stop = Some(source.clone());
-                    }
-                });
-                let _ = recycle.send(chunk);
-                if let Some(source) = strict_stop {
-                    let _ = drain(&mut out, &mut sink, &mut dead, true);
-                    break Stop::Strict(source);
-                }
-                if sink.out.len() >= FLUSH_AT || !sink.dead.is_empty() {
-                    if let Err(stop) = drain(&mut out, &mut sink, &mut dead, false) {
-                        break stop;
-                    }
+        target.processor.explain = run.explain;
+        let (stop, input_failed) = pump(&run, &rx, &recycle, &names, &mut target);
+        let stop = match stop {
+            Stop::Finished | Stop::Terminated => {
+                match drain(&mut target.out, &mut target.sink, target.dead, true) {
+                    Ok(()) => stop,
+                    Err(e) => e,
                 }
             }
-            Msg::End(id) | Msg::Error(id, _) if id != current => {}
-            Msg::End(_) => {
-                let source = &names[current];
-                framer.finish(&mut |unit| handle(&plan, &mut processor, unit, source, &mut sink));
-                if plan.options.strict && processor.saw_bad {
-                    let _ = drain(&mut out, &mut sink, &mut dead, true);
-                    break Stop::Strict(source.clone());
-                }
-            }
-            Msg::Error(_, message) => {
-                let source = &names[current];
-                framer.finish(&mut |unit| handle(&plan, &mut processor, unit, source, &mut sink));
-                eprintln!("ctfilter: {message}");
-                input_failed = true;
-            }
-            Msg::Signal(Sig::Terminate) => break Stop::Terminated,
-            Msg::Signal(Sig::Reload) => {
-                if let Some(new_plan) = reload(&run.rule_sources, &plan.options) {
-                    plan = new_plan;
-                }
-            }
-            Msg::Done => break Stop::Finished,
-        }
+            other => other,
+        };
+        (stop, target.processor.stats, input_failed)
+    } else {
+        run_parallel(&run, &rx, &recycle, &names, style, dead_take(&mut dead))
     };
 
     let mut code = match &stop {
-        Stop::Finished | Stop::Terminated => exit::OK,
-        Stop::BrokenPipe => exit::OK,
+        Stop::Finished | Stop::Terminated | Stop::BrokenPipe => exit::OK,
         Stop::Strict(source) => {
             eprintln!("ctfilter: --strict: stopping at the first bad input in {source}");
             exit::STRICT
@@ -195,25 +148,252 @@ pub fn run(run: Run) -> i32 {
             exit::OUTPUT
         }
     };
-    if matches!(stop, Stop::Finished | Stop::Terminated) {
-        if let Err(stop) = drain(&mut out, &mut sink, &mut dead, true) {
-            if let Stop::Fatal(message) = stop {
-                eprintln!("ctfilter: {message}");
-                code = exit::OUTPUT;
-            }
-        }
-    }
     if let Err(message) = dead.flush() {
         eprintln!("ctfilter: {message}");
         code = exit::OUTPUT;
     }
     if run.print_stats {
-        print_stats(&processor.stats);
+        print_stats(&stats);
     }
     if code == exit::OK && input_failed {
         code = exit::INPUT;
     }
     code
+}
+
+fn dead_take(dead: &mut DeadSink) -> DeadSink {
+    std::mem::replace(dead, DeadSink::Stderr)
+}
+
+/// Where framed units go: processed inline, or batched to workers.
+trait Target {
+    fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>);
+    /// After a chunk: `Err` stops the run.
+    fn chunk_done(&mut self, plan: &Arc<Plan>) -> Result<(), Stop>;
+    /// Input is idle: make everything so far visible.
+    fn idle(&mut self) -> Result<(), Stop>;
+}
+
+struct Inline<'a, W: Write> {
+    processor: Processor,
+    sink: Sink,
+    out: W,
+    dead: &'a mut DeadSink,
+}
+
+impl<W: Write> Target for Inline<'_, W> {
+    fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>) {
+        if plan.options.strict && self.processor.saw_bad {
+            return;
+        }
+        handle(plan, &mut self.processor, unit, source, &mut self.sink);
+    }
+    fn chunk_done(&mut self, plan: &Arc<Plan>) -> Result<(), Stop> {
+        if plan.options.strict && self.processor.saw_bad {
+            drain(&mut self.out, &mut self.sink, self.dead, true)?;
+            return Err(Stop::Strict(String::new()));
+        }
+        if self.sink.out.len() >= FLUSH_AT || !self.sink.dead.is_empty() {
+            drain(&mut self.out, &mut self.sink, self.dead, false)?;
+        }
+        Ok(())
+    }
+    fn idle(&mut self) -> Result<(), Stop> {
+        drain(&mut self.out, &mut self.sink, self.dead, true)
+    }
+}
+
+/// The message loop shared by both modes.
+fn pump(
+    run: &Run,
+    rx: &std::sync::mpsc::Receiver<Msg>,
+    recycle: &std::sync::mpsc::Sender<Vec<u8>>,
+    names: &[Arc<str>],
+    target: &mut dyn Target,
+) -> (Stop, bool) {
+    let mut plan = run.plan.clone();
+    let mut framer = Framer::default();
+    let mut input_failed = false;
+    let mut current = 0usize;
+    let stop = loop {
+        let msg = match rx.try_recv() {
+            Ok(msg) => msg,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                if let Err(stop) = target.idle() {
+                    break stop;
+                }
+                match rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => break Stop::Finished,
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => break Stop::Finished,
+        };
+        let source = &names[current];
+        let step = match msg {
+            Msg::Start(id) => {
+                current = id;
+                framer.reset();
+                Ok(())
+            }
+            Msg::Data(_, chunk) => {
+                framer.feed(&chunk, &mut |unit| target.unit(&plan, source, unit));
+                let _ = recycle.send(chunk);
+                target.chunk_done(&plan)
+            }
+            Msg::End(id) | Msg::Error(id, _) if id != current => Ok(()),
+            Msg::End(_) => {
+                framer.finish(&mut |unit| target.unit(&plan, source, unit));
+                target.chunk_done(&plan)
+            }
+            Msg::Error(_, message) => {
+                framer.finish(&mut |unit| target.unit(&plan, source, unit));
+                eprintln!("ctfilter: {message}");
+                input_failed = true;
+                target.chunk_done(&plan)
+            }
+            Msg::Signal(Sig::Terminate) => Err(Stop::Terminated),
+            Msg::Signal(Sig::Reload) => {
+                if let Some(new_plan) = reload(&run.rule_sources, &plan.options) {
+                    plan = new_plan;
+                }
+                Ok(())
+            }
+            Msg::Done => Err(Stop::Finished),
+        };
+        if let Err(stop) = step {
+            break match stop {
+                Stop::Strict(_) => Stop::Strict(names[current].to_string()),
+                other => other,
+            };
+        }
+    };
+    (stop, input_failed)
+}
+
+struct Batcher {
+    pool: parallel::Pool,
+    batch: Option<parallel::Batch>,
+    seq: u64,
+    tx: Option<std::sync::mpsc::SyncSender<parallel::Batch>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Batcher {
+    fn send(&mut self) {
+        if let (Some(batch), Some(tx)) = (self.batch.take(), &self.tx) {
+            if !batch.units.is_empty() {
+                let _ = tx.send(batch);
+            }
+        }
+    }
+}
+
+impl Target for Batcher {
+    fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>) {
+        let reuse = self
+            .batch
+            .as_ref()
+            .is_some_and(|b| Arc::ptr_eq(&b.plan, plan) && Arc::ptr_eq(&b.source, source));
+        if !reuse {
+            self.send();
+            self.batch = Some(parallel::Batch {
+                seq: self.seq,
+                plan: plan.clone(),
+                source: source.clone(),
+                data: self.pool.take(BATCH_BYTES + 64 * 1024),
+                units: Vec::with_capacity(512),
+            });
+            self.seq += 1;
+        }
+        if let Some(batch) = &mut self.batch {
+            batch.push(unit);
+            if batch.data.len() >= BATCH_BYTES {
+                self.send();
+            }
+        }
+    }
+    fn chunk_done(&mut self, _plan: &Arc<Plan>) -> Result<(), Stop> {
+        if self.stop.load(Ordering::SeqCst) {
+            return Err(Stop::Finished);
+        }
+        Ok(())
+    }
+    fn idle(&mut self) -> Result<(), Stop> {
+        self.send();
+        if self.stop.load(Ordering::SeqCst) {
+            return Err(Stop::Finished);
+        }
+        Ok(())
+    }
+}
+
+const BATCH_BYTES: usize = 512 * 1024;
+
+fn run_parallel(
+    run: &Run,
+    rx: &std::sync::mpsc::Receiver<Msg>,
+    recycle: &std::sync::mpsc::Sender<Vec<u8>>,
+    names: &[Arc<str>],
+    style: DeadLetterStyle,
+    mut dead: DeadSink,
+) -> (Stop, Stats, bool) {
+    let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<parallel::Done>(run.threads * 4);
+    let stop = Arc::new(AtomicBool::new(false));
+    let pool = parallel::Pool::default();
+    let batches =
+        parallel::spawn_workers(run.threads, style, run.explain, results_tx, pool.clone());
+    let writer_pool = pool.clone();
+    let writer_stop = stop.clone();
+    let writer = std::thread::Builder::new()
+        .name("ctfilter-writer".into())
+        .spawn(move || {
+            let stdout = io::stdout();
+            let mut out = stdout.lock();
+            let mut scratch = Sink::default();
+            let end = parallel::write_in_order(
+                results_rx,
+                |sink, flush| {
+                    scratch.out.extend_from_slice(&sink.out);
+                    scratch.dead.extend_from_slice(&sink.dead);
+                    let flush = flush || scratch.out.len() >= FLUSH_AT;
+                    if !flush && scratch.dead.is_empty() {
+                        return Ok(());
+                    }
+                    drain(&mut out, &mut scratch, &mut dead, flush).map_err(|stop| match stop {
+                        Stop::BrokenPipe => parallel::WriteStop::BrokenPipe,
+                        Stop::Fatal(m) => parallel::WriteStop::Fatal(m),
+                        _ => parallel::WriteStop::Fatal("stopped".into()),
+                    })
+                },
+                writer_stop,
+                writer_pool,
+            );
+            (end, dead)
+        })
+        .expect("spawn writer thread");
+    let mut batcher = Batcher {
+        pool,
+        batch: None,
+        seq: 0,
+        tx: Some(batches),
+        stop: stop.clone(),
+    };
+    let (mut outcome, input_failed) = pump(run, rx, recycle, names, &mut batcher);
+    batcher.send();
+    batcher.tx = None;
+    let (end, _dead) = match writer.join() {
+        Ok(result) => result,
+        Err(_) => (parallel::WriterEnd::default(), DeadSink::Stderr),
+    };
+    if end.broken_pipe {
+        outcome = Stop::BrokenPipe;
+    } else if let Some(message) = end.fatal {
+        outcome = Stop::Fatal(message);
+    } else if end.strict_stop {
+        outcome = Stop::Strict(names.first().map(|n| n.to_string()).unwrap_or_default());
+    }
+    (outcome, end.stats, input_failed)
 }
 
 fn handle(plan: &Plan, processor: &mut Processor, unit: Unit<'_>, source: &str, sink: &mut Sink) {
@@ -222,19 +402,33 @@ fn handle(plan: &Plan, processor: &mut Processor, unit: Unit<'_>, source: &str, 
         Unit::Document(doc, n) => {
             processor.stats.lines += 1;
             processor.stats.bytes += doc.len() as u64;
-            processor.document(plan, doc, Where { source, line: n }, crate::stats::Shape::Bare, 0, sink);
+            processor.document(
+                plan,
+                doc,
+                Where { source, line: n },
+                crate::stats::Shape::Bare,
+                0,
+                sink,
+            );
         }
     }
 }
 
 /// Write pending output and dead letters; flush stdout when asked.
-fn drain(out: &mut impl Write, sink: &mut Sink, dead: &mut DeadSink, flush: bool) -> Result<(), Stop> {
+fn drain(
+    out: &mut impl Write,
+    sink: &mut Sink,
+    dead: &mut DeadSink,
+    flush: bool,
+) -> Result<(), Stop> {
     dead.write(&sink.dead).map_err(Stop::Fatal)?;
     sink.dead.clear();
     if flush {
         dead.flush().map_err(Stop::Fatal)?;
     }
-    let result = out.write_all(&sink.out).and_then(|()| if flush { out.flush() } else { Ok(()) });
+    let result = out
+        .write_all(&sink.out)
+        .and_then(|()| if flush { out.flush() } else { Ok(()) });
     sink.out.clear();
     match result {
         Ok(()) => Ok(()),

@@ -21,7 +21,12 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 4] = [Stage::Scope, Stage::Identity, Stage::Events, Stage::Severity];
+    pub const ALL: [Stage; 4] = [
+        Stage::Scope,
+        Stage::Identity,
+        Stage::Events,
+        Stage::Severity,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Scope => "scope",
@@ -58,7 +63,10 @@ pub struct Core<'t, 'i> {
 impl<'t, 'i> Core<'t, 'i> {
     pub fn extract(root: Val<'t, 'i>) -> Result<Core<'t, 'i>, BadRecord> {
         let Some(object) = root.as_object() else {
-            return Err(BadRecord(format!("record is {}, not an object", kind_name(root))));
+            return Err(BadRecord(format!(
+                "record is {}, not an object",
+                kind_name(root)
+            )));
         };
         let mut core = Core::default();
         let mut seen = 0u32;
@@ -112,12 +120,17 @@ impl<'t, 'i> Core<'t, 'i> {
     }
 
     pub fn identity_type(&self) -> Option<&'i str> {
-        self.user_identity.and_then(|u| u.get("type")).and_then(text)
+        self.user_identity
+            .and_then(|u| u.get("type"))
+            .and_then(text)
     }
 
     pub fn account(&self) -> Option<&'i str> {
-        self.recipient_account
-            .or_else(|| self.user_identity.and_then(|u| u.get("accountId")).and_then(text))
+        self.recipient_account.or_else(|| {
+            self.user_identity
+                .and_then(|u| u.get("accountId"))
+                .and_then(text)
+        })
     }
 }
 
@@ -163,7 +176,10 @@ impl<'t, 'i> Slot<'_, 't, 'i> {
         if ok {
             Ok(())
         } else {
-            Err(BadRecord(format!("wrong type: {key} is {}", kind_name(value))))
+            Err(BadRecord(format!(
+                "wrong type: {key} is {}",
+                kind_name(value)
+            )))
         }
     }
 }
@@ -313,19 +329,28 @@ pub fn scope_failure(plan: &Plan, core: &Core<'_, '_>) -> Option<String> {
     let options = &plan.options;
     if let Some(accounts) = &options.accounts {
         if !core.account().is_some_and(|a| accounts.contains(a)) {
-            return Some(format!("account {} not in --accounts", core.account().unwrap_or("(none)")));
+            return Some(format!(
+                "account {} not in --accounts",
+                core.account().unwrap_or("(none)")
+            ));
         }
     }
     if let Some(regions) = &options.regions {
         if !core.aws_region.is_some_and(|r| regions.contains(r)) {
-            return Some(format!("region {} not in --regions", core.aws_region.unwrap_or("(none)")));
+            return Some(format!(
+                "region {} not in --regions",
+                core.aws_region.unwrap_or("(none)")
+            ));
         }
     }
     if options.write_only && core.read_only == Some(true) {
         return Some("readOnly is true and --write-only is set".into());
     }
     if !category_allowed(&options.categories, core) {
-        return Some(format!("category {} not in --categories", core.event_category.unwrap_or("Management")));
+        return Some(format!(
+            "category {} not in --categories",
+            core.event_category.unwrap_or("Management")
+        ));
     }
     None
 }

@@ -31,7 +31,9 @@ impl<'i> IdentityFields<'i> {
         let arn = field("arn");
         let name = field("userName")
             .or_else(|| match kind {
-                Some("AssumedRole") | Some("FederatedUser") => arn.and_then(|a| a.rsplit('/').next()),
+                Some("AssumedRole") | Some("FederatedUser") => {
+                    arn.and_then(|a| a.rsplit('/').next())
+                }
                 Some("Root") => Some("root"),
                 _ => None,
             })
@@ -48,7 +50,10 @@ impl<'i> IdentityFields<'i> {
             });
         let console = core.session_from_console == Some(true)
             || field("invokedBy") == Some("signin.amazonaws.com")
-            || matches!(core.event_type, Some("AwsConsoleSignIn") | Some("AwsConsoleAction"));
+            || matches!(
+                core.event_type,
+                Some("AwsConsoleSignIn") | Some("AwsConsoleAction")
+            );
         IdentityFields {
             kind,
             name,
@@ -87,7 +92,13 @@ pub fn action_of(name: &str) -> &str {
 /// Seconds since the epoch for `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`.
 pub fn parse_time(stamp: &str) -> Option<f64> {
     let b = stamp.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
@@ -100,7 +111,12 @@ pub fn parse_time(stamp: &str) -> Option<f64> {
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut rest = &stamp[19..];
@@ -152,7 +168,14 @@ pub fn now_epoch() -> f64 {
 }
 
 /// Write the verdict object (the value only, `{...}`).
-pub fn write_verdict(out: &mut Vec<u8>, plan: &Plan, core: &Core<'_, '_>, verdict: &Verdict, matched: &[u32], now: f64) {
+pub fn write_verdict(
+    out: &mut Vec<u8>,
+    plan: &Plan,
+    core: &Core<'_, '_>,
+    verdict: &Verdict,
+    matched: &[u32],
+    now: f64,
+) {
     let rules = &plan.rules.rules;
     let lead = verdict.lead_rule.map(|i| &rules[i as usize]);
     let first = &mut true;
@@ -179,7 +202,9 @@ pub fn write_verdict(out: &mut Vec<u8>, plan: &Plan, core: &Core<'_, '_>, verdic
         let attack = &rules[i as usize].attack;
         for (k, id) in attack.iter().enumerate() {
             let seen_before = attack[..k].contains(id)
-                || matched[..pos].iter().any(|&j| rules[j as usize].attack.contains(id));
+                || matched[..pos]
+                    .iter()
+                    .any(|&j| rules[j as usize].attack.contains(id));
             if seen_before {
                 continue;
             }
@@ -191,7 +216,9 @@ pub fn write_verdict(out: &mut Vec<u8>, plan: &Plan, core: &Core<'_, '_>, verdic
         }
     }
     out.push(b']');
-    let authors = matched.iter().filter_map(|&i| rules[i as usize].author.as_deref());
+    let authors = matched
+        .iter()
+        .filter_map(|&i| rules[i as usize].author.as_deref());
     if matched.iter().any(|&i| rules[i as usize].author.is_some()) {
         json::key(out, first, "authors");
         write_list(out, authors);
@@ -260,9 +287,22 @@ fn write_list<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
 /// Append `record` with `"key":verdict` added as its last member, then a newline.
 /// `record` must be one JSON object (leading/trailing whitespace allowed) and
 /// `has_members` says whether it is non-empty.
-pub fn splice(out: &mut Vec<u8>, record: &[u8], has_members: bool, key_json: &[u8], verdict: &[u8]) {
-    let end = record.iter().rposition(|&b| b == b'}').unwrap_or(record.len());
-    let start = record.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0).min(end);
+pub fn splice(
+    out: &mut Vec<u8>,
+    record: &[u8],
+    has_members: bool,
+    key_json: &[u8],
+    verdict: &[u8],
+) {
+    let end = record
+        .iter()
+        .rposition(|&b| b == b'}')
+        .unwrap_or(record.len());
+    let start = record
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0)
+        .min(end);
     out.extend_from_slice(&record[start..end]);
     if has_members {
         out.push(b',');
@@ -291,8 +331,14 @@ mod tests {
     fn parses_cloudtrail_times() {
         assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0.0));
         assert_eq!(parse_time("2026-01-15T10:00:00Z"), Some(1_768_471_200.0));
-        assert_eq!(parse_time("2026-01-15T10:00:00.250Z"), Some(1_768_471_200.25));
-        assert_eq!(parse_time("2026-01-15T12:00:00+02:00"), Some(1_768_471_200.0));
+        assert_eq!(
+            parse_time("2026-01-15T10:00:00.250Z"),
+            Some(1_768_471_200.25)
+        );
+        assert_eq!(
+            parse_time("2026-01-15T12:00:00+02:00"),
+            Some(1_768_471_200.0)
+        );
         assert_eq!(parse_time("2024-02-29T00:00:00Z"), Some(1_709_164_800.0));
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time("2026-13-15T10:00:00Z"), None);

@@ -69,10 +69,13 @@ impl std::fmt::Display for EventSpec {
     }
 }
 
+/// Items registered for one eventName, each with its source (`None`: any).
+type BySource<T> = Vec<(Option<Box<str>>, T)>;
+
 /// Maps event pairs to the ids (`T`) registered for them.
 #[derive(Clone, Debug, Default)]
 pub struct EventIndex<T> {
-    exact: HashMap<Box<str>, Vec<(Option<Box<str>>, T)>>,
+    exact: HashMap<Box<str>, BySource<T>>,
     prefixes: Vec<(EventSpec, T)>,
 }
 
@@ -134,7 +137,8 @@ mod tests {
         let s = EventSpec::parse("iam:CreateUser").unwrap();
         assert_eq!(s.source.as_deref(), Some("iam.amazonaws.com"));
         assert_eq!(&*s.name, "CreateUser");
-        let s = EventSpec::parse("route53domains.amazonaws.com:TransferDomainToAnotherAwsAccount").unwrap();
+        let s = EventSpec::parse("route53domains.amazonaws.com:TransferDomainToAnotherAwsAccount")
+            .unwrap();
         assert_eq!(s.source.as_deref(), Some("route53domains.amazonaws.com"));
         let s = EventSpec::parse("StopLogging").unwrap();
         assert_eq!(s.source, None);

@@ -16,7 +16,41 @@ pub enum Style {
     Json,
 }
 
-pub fn write(out: &mut Vec<u8>, style: Style, plan: &Plan, root: Val<'_, '_>, core: &Core<'_, '_>, decision: &Decision, matched: &[u32], at: Where<'_>) {
+/// Everything the trace of one record is made from.
+pub struct Trace<'a, 't, 'i> {
+    pub plan: &'a Plan,
+    pub root: Val<'t, 'i>,
+    pub core: &'a Core<'t, 'i>,
+    pub decision: &'a Decision,
+    pub matched: &'a [u32],
+    pub at: Where<'a>,
+}
+
+impl Trace<'_, '_, '_> {
+    pub fn write(&self, out: &mut Vec<u8>, style: Style) {
+        let Trace {
+            plan,
+            root,
+            core,
+            decision,
+            matched,
+            at,
+        } = *self;
+        write(out, style, plan, root, core, decision, matched, at);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write(
+    out: &mut Vec<u8>,
+    style: Style,
+    plan: &Plan,
+    root: Val<'_, '_>,
+    core: &Core<'_, '_>,
+    decision: &Decision,
+    matched: &[u32],
+    at: Where<'_>,
+) {
     let (source, name) = core.pair();
     let event = format!("{}:{}", source.unwrap_or("?"), name.unwrap_or("?"));
     let (verdict, stage) = match decision {
@@ -35,7 +69,9 @@ pub fn write(out: &mut Vec<u8>, style: Style, plan: &Plan, root: Val<'_, '_>, co
                 c.condition.explain(root, &mut fired);
                 json!({"class": class.as_str(), "classifier": &*c.id, "signal": &*c.signal, "fired": fired})
             }
-            None => json!({"class": class.as_str(), "classifier": null, "signal": "no classifier matched: settings.identity_default"}),
+            None => {
+                json!({"class": class.as_str(), "classifier": null, "signal": "no classifier matched: settings.identity_default"})
+            }
         }
     };
     let rules: Vec<serde_json::Value> = matched
@@ -91,14 +127,24 @@ pub fn write(out: &mut Vec<u8>, style: Style, plan: &Plan, root: Val<'_, '_>, co
 
 fn write_text(out: &mut Vec<u8>, doc: &serde_json::Value) {
     use std::io::Write as _;
-    let s = |v: &serde_json::Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+    let s = |v: &serde_json::Value| {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    };
     let d = &doc["decision"];
     let head = if d["kept"] == json!(true) {
         format!("KEPT {} (score {})", s(&d["severity"]), d["score"])
     } else {
         format!("DROPPED by {}: {}", s(&d["dropped_by"]), s(&d["why"]))
     };
-    let _ = writeln!(out, "{}:{} {} -> {head}", s(&doc["source"]), doc["line"], s(&doc["event"]));
+    let _ = writeln!(
+        out,
+        "{}:{} {} -> {head}",
+        s(&doc["source"]),
+        doc["line"],
+        s(&doc["event"])
+    );
     let id = &doc["identity"];
     let _ = write!(out, "  identity: {}", s(&id["class"]));
     if let Some(c) = id["classifier"].as_str() {
@@ -116,8 +162,18 @@ fn write_text(out: &mut Vec<u8>, doc: &serde_json::Value) {
         let _ = writeln!(out, "  rules: none matched");
     }
     for r in rules {
-        let fired: Vec<String> = r["fired"].as_array().map(|f| f.iter().map(s).collect()).unwrap_or_default();
-        let _ = writeln!(out, "  rule {} ({}): {} [{}]", s(&r["id"]), s(&r["severity"]), s(&r["title"]), fired.join("; "));
+        let fired: Vec<String> = r["fired"]
+            .as_array()
+            .map(|f| f.iter().map(s).collect())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  rule {} ({}): {} [{}]",
+            s(&r["id"]),
+            s(&r["severity"]),
+            s(&r["title"]),
+            fired.join("; ")
+        );
     }
     if d["kept"] == json!(true) {
         let mut notes = Vec::new();

@@ -89,9 +89,16 @@ fn describe(path: &InputPath, e: &io::Error) -> String {
 }
 
 /// Sends the whole source; `Ok(false)` when the consumer has gone away.
-fn pump(id: usize, mut reader: Box<dyn Read + Send>, tx: &SyncSender<Msg>, recycle: &Receiver<Vec<u8>>) -> io::Result<bool> {
+fn pump(
+    id: usize,
+    mut reader: Box<dyn Read + Send>,
+    tx: &SyncSender<Msg>,
+    recycle: &Receiver<Vec<u8>>,
+) -> io::Result<bool> {
     loop {
-        let mut chunk = recycle.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        let mut chunk = recycle
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
         chunk.clear();
         chunk.resize(CHUNK, 0);
         let n = loop {
@@ -152,7 +159,11 @@ impl Peek {
             }
         }
         head.truncate(filled);
-        Ok(Peek { head, pos: 0, inner })
+        Ok(Peek {
+            head,
+            pos: 0,
+            inner,
+        })
     }
     fn starts_with(&self, magic: &[u8]) -> bool {
         self.head.starts_with(magic)
@@ -184,7 +195,11 @@ pub fn forward_signals(tx: SyncSender<Msg>) -> io::Result<()> {
         .name("ctfilter-signals".into())
         .spawn(move || {
             for signal in signals.forever() {
-                let sig = if signal == SIGHUP { Sig::Reload } else { Sig::Terminate };
+                let sig = if signal == SIGHUP {
+                    Sig::Reload
+                } else {
+                    Sig::Terminate
+                };
                 if tx.send(Msg::Signal(sig)).is_err() {
                     return;
                 }

@@ -82,7 +82,10 @@ mod tests {
     fn escapes_what_json_requires() {
         let mut out = Vec::new();
         write_str(&mut out, "a\"b\\c\nd\u{1}é日");
-        assert_eq!(String::from_utf8(out.clone()).unwrap(), "\"a\\\"b\\\\c\\nd\\u0001é日\"");
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            "\"a\\\"b\\\\c\\nd\\u0001é日\""
+        );
         let back: String = serde_json::from_slice(&out).unwrap();
         assert_eq!(back, "a\"b\\c\nd\u{1}é日");
     }

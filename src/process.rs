@@ -58,6 +58,34 @@ struct Detail {
     offset: Option<usize>,
 }
 
+/// Where a value sits: its line, the envelope it came from, how deep.
+#[derive(Clone, Copy, Debug)]
+struct Ctx<'a> {
+    at: Where<'a>,
+    shape: Shape,
+    depth: usize,
+    detail: Detail,
+}
+
+impl<'a> Ctx<'a> {
+    fn top(at: Where<'a>, shape: Shape, depth: usize) -> Ctx<'a> {
+        Ctx {
+            at,
+            shape,
+            depth,
+            detail: Detail::default(),
+        }
+    }
+    fn with(self, shape: Shape, depth: usize, detail: Detail) -> Ctx<'a> {
+        Ctx {
+            shape,
+            depth,
+            detail,
+            ..self
+        }
+    }
+}
+
 /// The deepest envelope nesting followed (wrapped -> Records -> record).
 const MAX_NESTING: usize = 6;
 
@@ -114,16 +142,29 @@ impl Processor {
             self.stats.blank_lines += 1;
             return;
         }
+        let ctx = Ctx::top(at, Shape::Bare, 0);
         if line.len() > plan.options.max_line_bytes {
-            let reason = format!("line is {} bytes, over --max-line-bytes {}", line.len(), plan.options.max_line_bytes);
-            self.bad(plan, at, BadKind::TooLong, &reason, line, Detail::default(), sink);
+            let reason = format!(
+                "line is {} bytes, over --max-line-bytes {}",
+                line.len(),
+                plan.options.max_line_bytes
+            );
+            self.bad(plan, ctx, BadKind::TooLong, &reason, line, sink);
             return;
         }
-        self.value(plan, line, at, Shape::Bare, 0, Detail::default(), sink);
+        self.value(plan, line, ctx, sink);
     }
 
     /// Process a text that may hold several JSON values one after another.
-    pub fn document(&mut self, plan: &Plan, text: &[u8], at: Where<'_>, shape: Shape, depth: usize, sink: &mut Sink) {
+    pub fn document(
+        &mut self,
+        plan: &Plan,
+        text: &[u8],
+        at: Where<'_>,
+        shape: Shape,
+        depth: usize,
+        sink: &mut Sink,
+    ) {
         let mut pos = scan::skip_ws(text, 0);
         let mut index = 0;
         while pos < text.len() {
@@ -133,7 +174,12 @@ impl Processor {
                         index: Some(index),
                         offset: Some(pos),
                     };
-                    self.value(plan, &text[pos..end], at, shape, depth, detail, sink);
+                    self.value(
+                        plan,
+                        &text[pos..end],
+                        Ctx::top(at, shape, depth).with(shape, depth, detail),
+                        sink,
+                    );
                     pos = scan::skip_ws(text, end);
                     index += 1;
                 }
@@ -143,39 +189,64 @@ impl Processor {
                         offset: Some(pos),
                     };
                     let kind = scan_kind(&e);
-                    self.bad(plan, at, kind, &e.to_string(), &text[pos..], detail, sink);
+                    let ctx = Ctx::top(at, shape, depth).with(shape, depth, detail);
+                    self.bad(plan, ctx, kind, &e.to_string(), &text[pos..], sink);
                     return;
                 }
             }
         }
     }
 
-    fn value(&mut self, plan: &Plan, bytes: &[u8], at: Where<'_>, shape: Shape, depth: usize, detail: Detail, sink: &mut Sink) {
+    fn value(&mut self, plan: &Plan, bytes: &[u8], ctx: Ctx<'_>, sink: &mut Sink) {
         let start = scan::skip_ws(bytes, 0);
-        if depth > MAX_NESTING {
-            self.bad(plan, at, BadKind::TooDeep, "envelopes nested too deep", bytes, detail, sink);
+        if ctx.depth > MAX_NESTING {
+            self.bad(
+                plan,
+                ctx,
+                BadKind::TooDeep,
+                "envelopes nested too deep",
+                bytes,
+                sink,
+            );
             return;
         }
         match bytes.get(start) {
             Some(b'[') => {
-                self.array(plan, bytes, start, at, Shape::Array, depth, detail, sink);
+                self.array(
+                    plan,
+                    bytes,
+                    start,
+                    ctx.with(Shape::Array, ctx.depth, ctx.detail),
+                    sink,
+                );
             }
-            Some(b'{') if records_first(bytes, start) => self.records(plan, bytes, start, at, depth, detail, sink),
-            Some(b'{') => self.object(plan, bytes, at, shape, depth, detail, sink),
+            Some(b'{') if records_first(bytes, start) => {
+                self.records(plan, bytes, start, ctx, sink)
+            }
+            Some(b'{') => self.object(plan, bytes, ctx, sink),
             _ => {
-                let (kind, reason) = match self.parse_error(plan, bytes) {
+                let (kind, reason) = match self.parse_error(bytes) {
                     Some(err) => err,
-                    None => (BadKind::NotObject, "JSON value is not an object".to_string()),
+                    None => (
+                        BadKind::NotObject,
+                        "JSON value is not an object".to_string(),
+                    ),
                 };
-                self.bad(plan, at, kind, &reason, bytes, detail, sink);
+                self.bad(plan, ctx, kind, &reason, bytes, sink);
             }
         }
     }
 
-    /// Records of an array, one by one.
-    #[allow(clippy::too_many_arguments)]
-    fn array(&mut self, plan: &Plan, bytes: &[u8], open: usize, at: Where<'_>, shape: Shape, depth: usize, detail: Detail, sink: &mut Sink) -> usize {
-        let base = detail.offset.unwrap_or(0);
+    /// Records of an array, one by one. Returns the offset after the array.
+    fn array(
+        &mut self,
+        plan: &Plan,
+        bytes: &[u8],
+        open: usize,
+        ctx: Ctx<'_>,
+        sink: &mut Sink,
+    ) -> usize {
+        let base = ctx.detail.offset.unwrap_or(0);
         let mut elements = Elements::new(bytes, open, plan.options.max_depth);
         let mut index = 0;
         while let Some(item) = elements.next() {
@@ -186,10 +257,11 @@ impl Processor {
                         offset: Some(base + span.start),
                     };
                     let item_bytes = &bytes[span];
+                    let inner = ctx.with(ctx.shape, ctx.depth + 1, element);
                     if item_bytes.first() == Some(&b'{') {
-                        self.object(plan, item_bytes, at, shape, depth + 1, element, sink);
+                        self.object(plan, item_bytes, inner, sink);
                     } else {
-                        self.value(plan, item_bytes, at, shape, depth + 1, element, sink);
+                        self.value(plan, item_bytes, inner, sink);
                     }
                     index += 1;
                 }
@@ -200,7 +272,14 @@ impl Processor {
                         offset: Some(base + from),
                     };
                     let reason = format!("{e} (after {index} complete records)");
-                    self.bad(plan, at, scan_kind(&e), &reason, &bytes[from..], element, sink);
+                    self.bad(
+                        plan,
+                        ctx.with(ctx.shape, ctx.depth, element),
+                        scan_kind(&e),
+                        &reason,
+                        &bytes[from..],
+                        sink,
+                    );
                     return bytes.len();
                 }
             }
@@ -209,16 +288,18 @@ impl Processor {
     }
 
     /// `{"Records":[...], ...}` cut into records without parsing the whole line.
-    fn records(&mut self, plan: &Plan, bytes: &[u8], open: usize, at: Where<'_>, depth: usize, detail: Detail, sink: &mut Sink) {
+    fn records(&mut self, plan: &Plan, bytes: &[u8], open: usize, ctx: Ctx<'_>, sink: &mut Sink) {
+        let detail = ctx.detail;
         // records_first() has checked `{ "Records" :` up to here.
         let key = scan::skip_ws(bytes, open + 1);
         let colon = scan::skip_ws(bytes, key + b"\"Records\"".len());
         let array = scan::skip_ws(bytes, colon + 1);
+        let ctx = ctx.with(Shape::S3Records, ctx.depth, detail);
         if bytes.get(array) != Some(&b'[') {
-            self.object(plan, bytes, at, Shape::S3Records, depth, detail, sink);
+            self.object(plan, bytes, ctx, sink);
             return;
         }
-        let end = self.array(plan, bytes, array, at, Shape::S3Records, depth, detail, sink);
+        let end = self.array(plan, bytes, array, ctx, sink);
         if end >= bytes.len() {
             return;
         }
@@ -240,15 +321,32 @@ impl Processor {
                 index: None,
                 offset: Some(detail.offset.unwrap_or(0) + rest),
             };
-            self.bad(plan, at, BadKind::InvalidJson, "malformed text after the Records array", &bytes[rest..], tail, sink);
+            let ctx = ctx.with(Shape::S3Records, ctx.depth, tail);
+            self.bad(
+                plan,
+                ctx,
+                BadKind::InvalidJson,
+                "malformed text after the Records array",
+                &bytes[rest..],
+                sink,
+            );
         }
     }
 
     /// Parse one object and act on its shape.
-    #[allow(clippy::too_many_arguments)]
-    fn object(&mut self, plan: &Plan, bytes: &[u8], at: Where<'_>, shape: Shape, depth: usize, detail: Detail, sink: &mut Sink) {
+    fn object(&mut self, plan: &Plan, bytes: &[u8], ctx: Ctx<'_>, sink: &mut Sink) {
+        let Ctx {
+            at,
+            shape,
+            depth,
+            detail,
+        } = ctx;
         let mut scratch = std::mem::take(&mut self.scratch);
-        let mut tape = self.tape.take().unwrap_or_else(|| Tape::null().reset()).reset();
+        let mut tape = self
+            .tape
+            .take()
+            .unwrap_or_else(|| Tape::null().reset())
+            .reset();
         scratch.clear();
         scratch.extend_from_slice(bytes);
         let len = scratch.len();
@@ -257,7 +355,7 @@ impl Processor {
         let follow_up = match parsed {
             Err(e) => {
                 let (kind, reason) = describe_parse_error(&e);
-                self.bad(plan, at, kind, &reason, bytes, detail, sink);
+                self.bad(plan, ctx, kind, &reason, bytes, sink);
                 None
             }
             Ok(()) => {
@@ -266,7 +364,7 @@ impl Processor {
                 match kind {
                     Kind::Record => {
                         let has_members = root.as_object().is_some_and(|o| !o.is_empty());
-                        self.evaluate(plan, root, bytes, has_members, at, shape, detail, sink);
+                        self.evaluate(plan, root, bytes, has_members, ctx, sink);
                         None
                     }
                     Kind::Digest => {
@@ -281,10 +379,13 @@ impl Processor {
                     }
                     Kind::Unknown => {
                         let reason = "object is neither a CloudTrail record nor a known envelope (Records, EventBridge, CloudWatch Logs, LookupEvents, message/log wrapper)";
-                        self.bad(plan, at, BadKind::Unrecognized, reason, bytes, detail, sink);
+                        self.bad(plan, ctx, BadKind::Unrecognized, reason, bytes, sink);
                         None
                     }
-                    Kind::CloudWatch { control: false } | Kind::LookupItem | Kind::LookupResponse | Kind::Wrapped => {
+                    Kind::CloudWatch { control: false }
+                    | Kind::LookupItem
+                    | Kind::LookupResponse
+                    | Kind::Wrapped => {
                         let (buf, ranges) = &mut self.texts[depth.min(MAX_NESTING)];
                         buf.clear();
                         ranges.clear();
@@ -297,27 +398,54 @@ impl Processor {
         };
         self.tape = Some(tape.reset());
         self.scratch = scratch;
-        let Some((kind, next_shape)) = follow_up else { return };
+        let Some((kind, next_shape)) = follow_up else {
+            return;
+        };
         match kind {
             Kind::Records | Kind::EventBridge => {
-                let wanted = if matches!(kind, Kind::Records) { "Records" } else { "detail" };
+                let wanted = if matches!(kind, Kind::Records) {
+                    "Records"
+                } else {
+                    "detail"
+                };
                 let start = scan::skip_ws(bytes, 0);
                 let members = scan::object_members(bytes, start, plan.options.max_depth);
-                let span = members
-                    .ok()
-                    .and_then(|(members, _)| members.into_iter().find(|(k, _)| k == wanted).map(|(_, span)| span));
+                let span = members.ok().and_then(|(members, _)| {
+                    members
+                        .into_iter()
+                        .find(|(k, _)| k == wanted)
+                        .map(|(_, span)| span)
+                });
                 match (kind, span) {
                     (Kind::Records, Some(span)) => {
                         let inner = Detail {
                             index: None,
                             offset: Some(detail.offset.unwrap_or(0) + span.start),
                         };
-                        self.array(plan, &bytes[span.start..span.end], 0, at, Shape::S3Records, depth, inner, sink);
+                        self.array(
+                            plan,
+                            &bytes[span.start..span.end],
+                            0,
+                            ctx.with(Shape::S3Records, depth, inner),
+                            sink,
+                        );
                     }
                     (Kind::EventBridge, Some(span)) => {
-                        self.object(plan, &bytes[span], at, Shape::EventBridge, depth + 1, detail, sink);
+                        self.object(
+                            plan,
+                            &bytes[span],
+                            ctx.with(Shape::EventBridge, depth + 1, detail),
+                            sink,
+                        );
                     }
-                    _ => self.bad(plan, at, BadKind::Unrecognized, "envelope member not found", bytes, detail, sink),
+                    _ => self.bad(
+                        plan,
+                        ctx,
+                        BadKind::Unrecognized,
+                        "envelope member not found",
+                        bytes,
+                        sink,
+                    ),
                 }
             }
             _ => {
@@ -332,7 +460,7 @@ impl Processor {
                     if matches!(kind, Kind::Wrapped) {
                         self.document(plan, payload, at, next_shape, depth + 1, sink);
                     } else {
-                        self.value(plan, payload, at, next_shape, depth + 1, inner, sink);
+                        self.value(plan, payload, ctx.with(next_shape, depth + 1, inner), sink);
                     }
                 }
                 self.texts[slot] = (buf, ranges);
@@ -340,20 +468,35 @@ impl Processor {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn evaluate(&mut self, plan: &Plan, root: Val<'_, '_>, raw: &[u8], has_members: bool, at: Where<'_>, shape: Shape, detail: Detail, sink: &mut Sink) {
+    fn evaluate(
+        &mut self,
+        plan: &Plan,
+        root: Val<'_, '_>,
+        raw: &[u8],
+        has_members: bool,
+        ctx: Ctx<'_>,
+        sink: &mut Sink,
+    ) {
         let core = match Core::extract(root) {
             Ok(core) => core,
             Err(bad) => {
-                self.bad(plan, at, BadKind::WrongType, &bad.0, raw, detail, sink);
+                self.bad(plan, ctx, BadKind::WrongType, &bad.0, raw, sink);
                 return;
             }
         };
         self.stats.read += 1;
-        self.stats.shapes[shape as usize] += 1;
+        self.stats.shapes[ctx.shape as usize] += 1;
         let decision = self.eval.decide(plan, root, &core);
         if let Some(style) = self.explain {
-            crate::explain::write(&mut sink.out, style, plan, root, &core, &decision, &self.eval.matched, at);
+            let trace = crate::explain::Trace {
+                plan,
+                root,
+                core: &core,
+                decision: &decision,
+                matched: &self.eval.matched,
+                at: ctx.at,
+            };
+            trace.write(&mut sink.out, style);
         }
         match decision {
             Decision::Drop(stage) => self.stats.drop_at(stage),
@@ -364,22 +507,54 @@ impl Processor {
             Decision::Keep(verdict) => {
                 let now = plan.options.now.unwrap_or_else(enrich::now_epoch);
                 self.verdict.clear();
-                enrich::write_verdict(&mut self.verdict, plan, &core, &verdict, &self.eval.matched, now);
-                enrich::splice(&mut sink.out, raw, has_members, &plan.key_json, &self.verdict);
+                enrich::write_verdict(
+                    &mut self.verdict,
+                    plan,
+                    &core,
+                    &verdict,
+                    &self.eval.matched,
+                    now,
+                );
+                enrich::splice(
+                    &mut sink.out,
+                    raw,
+                    has_members,
+                    &plan.key_json,
+                    &self.verdict,
+                );
                 self.stats.emitted += 1;
                 self.stats.severities[verdict.severity as usize] += 1;
             }
         }
     }
 
-    fn parse_error(&mut self, plan: &Plan, bytes: &[u8]) -> Option<(BadKind, String)> {
-        let _ = plan;
+    /// Why a value that is not an object or array was rejected.
+    fn parse_error(&mut self, bytes: &[u8]) -> Option<(BadKind, String)> {
+        let start = scan::skip_ws(bytes, 0);
+        let first = *bytes.get(start)?;
+        if !matches!(first, b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') {
+            let shown =
+                String::from_utf8_lossy(&bytes[start..bytes.len().min(start + 12)]).into_owned();
+            return Some((
+                BadKind::InvalidJson,
+                format!("not JSON: starts with {shown:?}"),
+            ));
+        }
         let mut copy = bytes.to_vec();
-        simd_json::to_tape(&mut copy).err().map(|e| describe_parse_error(&e))
+        simd_json::to_tape(&mut copy)
+            .err()
+            .map(|e| describe_parse_error(&e))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn bad(&mut self, plan: &Plan, at: Where<'_>, kind: BadKind, reason: &str, raw: &[u8], detail: Detail, sink: &mut Sink) {
+    fn bad(
+        &mut self,
+        plan: &Plan,
+        ctx: Ctx<'_>,
+        kind: BadKind,
+        reason: &str,
+        raw: &[u8],
+        sink: &mut Sink,
+    ) {
         self.stats.read += 1;
         self.stats.bad[kind as usize] += 1;
         self.saw_bad = true;
@@ -391,59 +566,85 @@ impl Processor {
             return;
         }
         self.stats.dead_lettered += 1;
-        write_dead_letter(&mut sink.dead, self.dead_style, at, kind, reason, raw, detail.index, detail.offset);
+        let entry = DeadLetter {
+            at: ctx.at,
+            kind,
+            reason,
+            raw,
+            index: ctx.detail.index,
+            offset: ctx.detail.offset,
+        };
+        entry.write(&mut sink.dead, self.dead_style);
     }
 }
 
 /// One dead-letter entry.
-#[allow(clippy::too_many_arguments)]
-fn write_dead_letter(out: &mut Vec<u8>, style: DeadLetterStyle, at: Where<'_>, kind: BadKind, reason: &str, raw: &[u8], index: Option<usize>, offset: Option<usize>) {
-    use std::io::Write as _;
-    match style {
-        DeadLetterStyle::Reason => {
-            let _ = write!(out, "ctfilter: {}:{}", at.source, at.line);
-            if let Some(index) = index {
-                let _ = write!(out, " (record {index})");
-            }
-            if let Some(offset) = offset {
-                let _ = write!(out, " (byte {offset})");
-            }
-            let _ = writeln!(out, ": {reason}");
-        }
-        DeadLetterStyle::Ndjson => {
-            let first = &mut true;
-            out.push(b'{');
-            json::key(out, first, "source");
-            json::write_str(out, at.source);
-            json::key(out, first, "line");
-            json::write_u64(out, at.line);
-            if let Some(index) = index {
-                json::key(out, first, "index");
-                json::write_u64(out, index as u64);
-            }
-            if let Some(offset) = offset {
-                json::key(out, first, "offset");
-                json::write_u64(out, offset as u64);
-            }
-            json::key(out, first, "kind");
-            json::write_str(out, kind.as_str());
-            json::key(out, first, "reason");
-            json::write_str(out, reason);
-            match std::str::from_utf8(raw) {
-                Ok(text) => {
-                    json::key(out, first, "raw");
-                    json::write_str(out, text);
+struct DeadLetter<'a> {
+    at: Where<'a>,
+    kind: BadKind,
+    reason: &'a str,
+    raw: &'a [u8],
+    index: Option<usize>,
+    offset: Option<usize>,
+}
+
+impl DeadLetter<'_> {
+    fn write(&self, out: &mut Vec<u8>, style: DeadLetterStyle) {
+        use std::io::Write as _;
+        let DeadLetter {
+            at,
+            kind,
+            reason,
+            raw,
+            index,
+            offset,
+        } = *self;
+        match style {
+            DeadLetterStyle::Reason => {
+                let _ = write!(out, "ctfilter: {}:{}", at.source, at.line);
+                if let Some(index) = index {
+                    let _ = write!(out, " (record {index})");
                 }
-                Err(_) => {
-                    use base64::Engine as _;
-                    json::key(out, first, "raw_base64");
-                    out.push(b'"');
-                    let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
-                    out.extend_from_slice(encoded.as_bytes());
-                    out.push(b'"');
+                if let Some(offset) = offset {
+                    let _ = write!(out, " (byte {offset})");
                 }
+                let _ = writeln!(out, ": {reason}");
             }
-            out.extend_from_slice(b"}\n");
+            DeadLetterStyle::Ndjson => {
+                let first = &mut true;
+                out.push(b'{');
+                json::key(out, first, "source");
+                json::write_str(out, at.source);
+                json::key(out, first, "line");
+                json::write_u64(out, at.line);
+                if let Some(index) = index {
+                    json::key(out, first, "index");
+                    json::write_u64(out, index as u64);
+                }
+                if let Some(offset) = offset {
+                    json::key(out, first, "offset");
+                    json::write_u64(out, offset as u64);
+                }
+                json::key(out, first, "kind");
+                json::write_str(out, kind.as_str());
+                json::key(out, first, "reason");
+                json::write_str(out, reason);
+                match std::str::from_utf8(raw) {
+                    Ok(text) => {
+                        json::key(out, first, "raw");
+                        json::write_str(out, text);
+                    }
+                    Err(_) => {
+                        use base64::Engine as _;
+                        json::key(out, first, "raw_base64");
+                        out.push(b'"');
+                        let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+                        out.extend_from_slice(encoded.as_bytes());
+                        out.push(b'"');
+                    }
+                }
+                out.extend_from_slice(b"}\n");
+            }
         }
     }
 }
@@ -464,10 +665,21 @@ fn describe_parse_error(e: &simd_json::Error) -> (BadKind, String) {
         ErrorType::Eof | ErrorType::UnterminatedString => BadKind::Truncated,
         _ => BadKind::InvalidJson,
     };
+    let what = match e.error() {
+        ErrorType::Eof | ErrorType::UnterminatedString => "input ends inside a value".to_string(),
+        ErrorType::TrailingData => "text after the end of the value".to_string(),
+        ErrorType::InvalidEscape
+        | ErrorType::InvalidUnicodeEscape
+        | ErrorType::InvalidUnicodeCodepoint => "bad escape in a string".to_string(),
+        ErrorType::InvalidNumber | ErrorType::InvalidExponent => "bad number".to_string(),
+        ErrorType::ExpectedObjectColon => "expected ':'".to_string(),
+        ErrorType::ExpectedMapComma | ErrorType::ExpectedArrayComma => "expected ','".to_string(),
+        other => format!("{other:?}"),
+    };
     let reason = match kind {
         BadKind::InvalidUtf8 => "invalid UTF-8".to_string(),
         BadKind::TooDeep => "JSON nested deeper than --max-depth".to_string(),
-        _ => format!("invalid JSON: {e}"),
+        _ => format!("invalid JSON at byte {}: {what}", e.index()),
     };
     (kind, reason)
 }
@@ -476,7 +688,8 @@ fn describe_parse_error(e: &simd_json::Error) -> (BadKind, String) {
 /// without parsing the whole (possibly huge) line first.
 fn records_first(bytes: &[u8], open: usize) -> bool {
     let key = scan::skip_ws(bytes, open + 1);
-    bytes[key..].starts_with(b"\"Records\"") && bytes.get(scan::skip_ws(bytes, key + 9)) == Some(&b':')
+    bytes[key..].starts_with(b"\"Records\"")
+        && bytes.get(scan::skip_ws(bytes, key + 9)) == Some(&b':')
 }
 
 fn classify_shape(plan: &Plan, root: Val<'_, '_>) -> Kind {
@@ -487,7 +700,8 @@ fn classify_shape(plan: &Plan, root: Val<'_, '_>) -> Kind {
     let mut has_digest = false;
     for (key, value) in object.iter() {
         match key {
-            "eventVersion" | "eventName" | "eventSource" | "eventType" | "eventID" | "eventTime" | "userIdentity" => {
+            "eventVersion" | "eventName" | "eventSource" | "eventType" | "eventID"
+            | "eventTime" | "userIdentity" => {
                 return Kind::Record;
             }
             "Records" if value.as_array().is_some() => kind = kind.or(Some(Kind::Records)),
@@ -529,7 +743,13 @@ fn wrapped_text<'i>(plan: &Plan, root: Val<'_, 'i>) -> Option<&'i str> {
 }
 
 /// Copy the embedded JSON texts of an envelope into `buf`.
-fn gather_texts(plan: &Plan, root: Val<'_, '_>, kind: &Kind, buf: &mut Vec<u8>, ranges: &mut Vec<Range<usize>>) -> Shape {
+fn gather_texts(
+    plan: &Plan,
+    root: Val<'_, '_>,
+    kind: &Kind,
+    buf: &mut Vec<u8>,
+    ranges: &mut Vec<Range<usize>>,
+) -> Shape {
     let mut push = |s: &str| {
         let start = buf.len();
         buf.extend_from_slice(s.as_bytes());

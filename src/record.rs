@@ -75,7 +75,11 @@ impl Path {
     /// Call `visit` for every value the path reaches, until it returns `true`.
     /// Returns whether any call returned `true`. Arrays at the end of the path
     /// are expanded too, so `tags: x` matches `"tags": ["x", "y"]`.
-    pub fn any<'t, 'i>(&self, root: Val<'t, 'i>, visit: &mut dyn FnMut(Val<'t, 'i>) -> bool) -> bool {
+    pub fn any<'t, 'i>(
+        &self,
+        root: Val<'t, 'i>,
+        visit: &mut dyn FnMut(Val<'t, 'i>) -> bool,
+    ) -> bool {
         walk(root, &self.steps, visit)
     }
 
@@ -101,14 +105,22 @@ impl std::fmt::Display for Path {
     }
 }
 
-fn walk<'t, 'i>(value: Val<'t, 'i>, steps: &[Step], visit: &mut dyn FnMut(Val<'t, 'i>) -> bool) -> bool {
+fn walk<'t, 'i>(
+    value: Val<'t, 'i>,
+    steps: &[Step],
+    visit: &mut dyn FnMut(Val<'t, 'i>) -> bool,
+) -> bool {
     walk_raw(value, steps, &mut |leaf| match leaf.as_array() {
-        Some(items) => items.iter().any(|item| visit(item)),
+        Some(items) => items.iter().any(&mut *visit),
         None => visit(leaf),
     })
 }
 
-fn walk_raw<'t, 'i>(value: Val<'t, 'i>, steps: &[Step], visit: &mut dyn FnMut(Val<'t, 'i>) -> bool) -> bool {
+fn walk_raw<'t, 'i>(
+    value: Val<'t, 'i>,
+    steps: &[Step],
+    visit: &mut dyn FnMut(Val<'t, 'i>) -> bool,
+) -> bool {
     let Some((step, rest)) = steps.split_first() else {
         return visit(value);
     };

@@ -76,7 +76,10 @@ pub fn run(args: &TestArgs) -> i32 {
             untested.push(rule.id.to_string());
         }
         for (n, test) in rule.tests.iter().enumerate() {
-            let label = test.name.clone().unwrap_or_else(|| format!("test {}", n + 1));
+            let label = test
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("test {}", n + 1));
             let problems = match evaluate(&plan, &test.record_json) {
                 Err(e) => vec![format!("record cannot be evaluated: {e}")],
                 Ok(actual) => compare(&rule.id, test, &actual),
@@ -93,7 +96,12 @@ pub fn run(args: &TestArgs) -> i32 {
         }
     }
     if !untested.is_empty() {
-        let _ = writeln!(out, "note: {} rules carry no tests: {}", untested.len(), untested.join(", "));
+        let _ = writeln!(
+            out,
+            "note: {} rules carry no tests: {}",
+            untested.len(),
+            untested.join(", ")
+        );
     }
     let _ = writeln!(out, "rule tests: {passed} passed, {failed} failed");
     if failed > 0 {
@@ -107,7 +115,9 @@ fn compare(rule_id: &str, test: &crate::plan::RuleTest, actual: &Outcome) -> Vec
     let matched = actual.rules.iter().any(|r| r == rule_id);
     let mut diffs = Vec::new();
     let mut line = |what: &str, expected: String, got: String| {
-        diffs.push(format!("  {what}:\n    - expected: {expected}\n    + actual:   {got}"));
+        diffs.push(format!(
+            "  {what}:\n    - expected: {expected}\n    + actual:   {got}"
+        ));
     };
     if matched != test.should_match {
         line(

@@ -29,8 +29,12 @@ impl ScanError {
 impl std::fmt::Display for ScanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ScanError::Truncated(at) => write!(f, "truncated JSON: value starting at byte {at} never ends"),
-            ScanError::Unexpected(at, what) => write!(f, "invalid JSON at byte {at}: expected {what}"),
+            ScanError::Truncated(at) => {
+                write!(f, "truncated JSON: value starting at byte {at} never ends")
+            }
+            ScanError::Unexpected(at, what) => {
+                write!(f, "invalid JSON at byte {at}: expected {what}")
+            }
             ScanError::TooDeep(at) => write!(f, "nested too deep at byte {at}"),
         }
     }
@@ -75,7 +79,12 @@ pub fn value_end(buf: &[u8], at: usize, max_depth: usize) -> Result<usize, ScanE
         b'}' | b']' | b',' | b':' => Err(ScanError::Unexpected(at, "a value")),
         _ => {
             let mut i = at;
-            while i < buf.len() && !matches!(buf[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'{' | b'[' | b':') {
+            while i < buf.len()
+                && !matches!(
+                    buf[i],
+                    b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'{' | b'[' | b':'
+                )
+            {
                 i += 1;
             }
             Ok(i)
@@ -120,12 +129,21 @@ pub fn key_text(raw: &[u8]) -> Option<Cow<'_, str>> {
     quoted.push(b'"');
     quoted.extend_from_slice(raw);
     quoted.push(b'"');
-    serde_json::from_slice::<String>(&quoted).ok().map(Cow::Owned)
+    serde_json::from_slice::<String>(&quoted)
+        .ok()
+        .map(Cow::Owned)
 }
+
+/// An object member: its unescaped name and the span of its value.
+pub type Member<'a> = (Cow<'a, str>, std::ops::Range<usize>);
 
 /// The members of the object whose `{` is at `at`: (key, value span) pairs.
 /// Returns the end of the object as well.
-pub fn object_members(buf: &[u8], at: usize, max_depth: usize) -> Result<(Vec<(Cow<'_, str>, std::ops::Range<usize>)>, usize), ScanError> {
+pub fn object_members(
+    buf: &[u8],
+    at: usize,
+    max_depth: usize,
+) -> Result<(Vec<Member<'_>>, usize), ScanError> {
     let mut members = Vec::new();
     let mut i = skip_ws(buf, at + 1);
     if buf.get(i) == Some(&b'}') {
@@ -133,13 +151,22 @@ pub fn object_members(buf: &[u8], at: usize, max_depth: usize) -> Result<(Vec<(C
     }
     loop {
         if buf.get(i) != Some(&b'"') {
-            return Err(if i >= buf.len() { ScanError::Truncated(at) } else { ScanError::Unexpected(i, "a member name") });
+            return Err(if i >= buf.len() {
+                ScanError::Truncated(at)
+            } else {
+                ScanError::Unexpected(i, "a member name")
+            });
         }
         let key_end = string_end(buf, i)?;
-        let key = key_text(&buf[i + 1..key_end - 1]).ok_or(ScanError::Unexpected(i, "a valid member name"))?;
+        let key = key_text(&buf[i + 1..key_end - 1])
+            .ok_or(ScanError::Unexpected(i, "a valid member name"))?;
         i = skip_ws(buf, key_end);
         if buf.get(i) != Some(&b':') {
-            return Err(if i >= buf.len() { ScanError::Truncated(at) } else { ScanError::Unexpected(i, "':'") });
+            return Err(if i >= buf.len() {
+                ScanError::Truncated(at)
+            } else {
+                ScanError::Unexpected(i, "':'")
+            });
         }
         i = skip_ws(buf, i + 1);
         let end = value_end(buf, i, max_depth.saturating_sub(1))?;
@@ -234,8 +261,14 @@ mod tests {
         assert_eq!(value_end(buf, 0, 10), Ok(28));
         assert_eq!(value_end(b"123,", 0, 10), Ok(3));
         assert_eq!(value_end(br#""a\\""#, 0, 10), Ok(5));
-        assert!(matches!(value_end(b"{\"a\":[", 0, 10), Err(ScanError::Truncated(0))));
-        assert!(matches!(value_end(b"[[[[1]]]]", 0, 3), Err(ScanError::TooDeep(_))));
+        assert!(matches!(
+            value_end(b"{\"a\":[", 0, 10),
+            Err(ScanError::Truncated(0))
+        ));
+        assert!(matches!(
+            value_end(b"[[[[1]]]]", 0, 3),
+            Err(ScanError::TooDeep(_))
+        ));
     }
 
     #[test]
@@ -245,7 +278,9 @@ mod tests {
         assert_eq!(end, buf.len());
         assert_eq!(members[0].0, "Records");
         assert_eq!(members[1].0, "k1");
-        let spans: Vec<_> = Elements::new(buf, members[0].1.start, 10).map(Result::unwrap).collect();
+        let spans: Vec<_> = Elements::new(buf, members[0].1.start, 10)
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(&buf[spans[0].clone()], br#"{"a":1}"#);
         assert_eq!(&buf[spans[1].clone()], br#"{"b":[2]}"#);
     }
@@ -262,13 +297,28 @@ mod tests {
     #[test]
     fn rejects_garbage_between_elements() {
         let items: Vec<_> = Elements::new(b"[1 2]", 0, 10).collect();
-        assert!(matches!(items[0], Err(ScanError::Unexpected(3, _))), "{items:?}");
+        assert!(
+            matches!(items[0], Err(ScanError::Unexpected(3, _))),
+            "{items:?}"
+        );
         assert!(object_members(b"{\"a\" 1}", 0, 5).is_err());
     }
 
     #[test]
     fn never_panics_on_short_or_odd_input() {
-        for input in [&b""[..], b"[", b"{", b"\"", b"\"\\", b"[1,", b"{\"a\"", b"{\"a\":", b"]", b"[}", b"\\"] {
+        for input in [
+            &b""[..],
+            b"[",
+            b"{",
+            b"\"",
+            b"\"\\",
+            b"[1,",
+            b"{\"a\"",
+            b"{\"a\":",
+            b"]",
+            b"[}",
+            b"\\",
+        ] {
             let _ = value_end(input, 0, 4);
             if !input.is_empty() {
                 let _ = object_members(input, 0, 4);

@@ -80,7 +80,9 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|level| level.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown severity '{s}' (expected info, low, medium, high or critical)"))
+            .ok_or_else(|| {
+                format!("unknown severity '{s}' (expected info, low, medium, high or critical)")
+            })
     }
 }
 

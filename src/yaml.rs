@@ -214,11 +214,15 @@ mod tests {
     #[test]
     fn nodes_remember_positions() {
         let node: Node = from_str("a: 1\nb:\n  - x\n  - {c: true}\n").unwrap();
-        let Value::Map(entries) = node.value else { panic!("not a map") };
+        let Value::Map(entries) = node.value else {
+            panic!("not a map")
+        };
         assert_eq!(entries[0].0.name, "a");
         assert_eq!(entries[0].0.pos, Pos { line: 1, col: 1 });
         assert_eq!(entries[1].0.pos.line, 2);
-        let Value::Seq(items) = &entries[1].1.value else { panic!("not a seq") };
+        let Value::Seq(items) = &entries[1].1.value else {
+            panic!("not a seq")
+        };
         assert_eq!(items[0].value, Value::Str("x".into()));
         assert_eq!(items[0].pos.line, 3);
         assert_eq!(items[1].pos.line, 4);
@@ -227,7 +231,9 @@ mod tests {
     #[test]
     fn yaml_1_1_words_stay_text() {
         let node: Node = from_str("n: No\ny: off\nacct: 012345678901\n").unwrap();
-        let Value::Map(entries) = node.value else { panic!("not a map") };
+        let Value::Map(entries) = node.value else {
+            panic!("not a map")
+        };
         assert_eq!(entries[0].0.name, "n");
         assert_eq!(entries[0].1.value, Value::Str("No".into()));
         assert_eq!(entries[1].1.value, Value::Str("off".into()));

@@ -1,0 +1,229 @@
+//! `--threads N`: ordered parallel processing of batches of units.
+//!
+//! The calling thread frames input into batches (units copied into one buffer
+//! with their line numbers) and hands them to N workers, each with its own
+//! [`Processor`]. A writer thread puts results back in sequence order, writes
+//! them, and flushes whenever no result is waiting, so idle input still
+//! flushes promptly. Output is byte-identical to the single-threaded path:
+//! the same processor runs on the same units in the same order per batch,
+//! and batches are written in order.
+
+use crate::explain::Style;
+use crate::frame::Unit;
+use crate::plan::Plan;
+use crate::process::{DeadLetterStyle, Processor, Sink, Where};
+use crate::stats::Stats;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+
+/// Spent byte buffers, handed back so that batches and sinks reuse warm
+/// memory instead of faulting in fresh pages.
+#[derive(Clone, Default)]
+pub struct Pool(Arc<Mutex<Vec<Vec<u8>>>>);
+
+impl Pool {
+    pub fn take(&self, capacity: usize) -> Vec<u8> {
+        let buf = self.0.lock().ok().and_then(|mut bufs| bufs.pop());
+        let mut buf = buf.unwrap_or_default();
+        buf.clear();
+        buf.reserve(capacity);
+        buf
+    }
+    pub fn give(&self, buf: Vec<u8>) {
+        if let Ok(mut bufs) = self.0.lock() {
+            if bufs.len() < 64 {
+                bufs.push(buf);
+            }
+        }
+    }
+}
+
+/// Units of input to be processed together.
+pub struct Batch {
+    pub seq: u64,
+    pub plan: Arc<Plan>,
+    pub source: Arc<str>,
+    pub data: Vec<u8>,
+    /// (bytes, line number, is a multi-line document)
+    pub units: Vec<(Range<usize>, u64, bool)>,
+}
+
+impl Batch {
+    pub fn push(&mut self, unit: Unit<'_>) {
+        let (bytes, line, doc) = match unit {
+            Unit::Line(bytes, line) => (bytes, line, false),
+            Unit::Document(bytes, line) => (bytes, line, true),
+        };
+        let start = self.data.len();
+        self.data.extend_from_slice(bytes);
+        self.units.push((start..self.data.len(), line, doc));
+    }
+}
+
+pub struct Done {
+    pub seq: u64,
+    pub sink: Sink,
+    pub stats: Stats,
+    /// `--strict` and this batch met a bad input (units after it were skipped).
+    pub strict_stop: bool,
+}
+
+/// Start `threads` workers. Returns the batch sender.
+pub fn spawn_workers(
+    threads: usize,
+    style: DeadLetterStyle,
+    explain: Option<Style>,
+    results: SyncSender<Done>,
+    pool: Pool,
+) -> SyncSender<Batch> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(threads * 2);
+    let rx = Arc::new(Mutex::new(rx));
+    for n in 0..threads {
+        let rx = rx.clone();
+        let results = results.clone();
+        let pool = pool.clone();
+        std::thread::Builder::new()
+            .name(format!("ctfilter-worker-{n}"))
+            .spawn(move || worker(rx, results, style, explain, pool))
+            .expect("spawn worker thread");
+    }
+    tx
+}
+
+fn worker(
+    rx: Arc<Mutex<Receiver<Batch>>>,
+    results: SyncSender<Done>,
+    style: DeadLetterStyle,
+    explain: Option<Style>,
+    pool: Pool,
+) {
+    let mut processor: Option<Processor> = None;
+    loop {
+        let batch = match rx.lock() {
+            Ok(guard) => match guard.recv() {
+                Ok(batch) => batch,
+                Err(_) => return,
+            },
+            Err(_) => return,
+        };
+        let plan = &*batch.plan;
+        let processor = processor.get_or_insert_with(|| {
+            let mut p = Processor::new(plan, style);
+            p.explain = explain;
+            p
+        });
+        processor.stats = Stats::default();
+        processor.saw_bad = false;
+        let mut sink = Sink {
+            out: pool.take(batch.data.len() + batch.data.len() / 4),
+            dead: Vec::new(),
+        };
+        let mut strict_stop = false;
+        for (range, line, doc) in batch.units.iter().cloned() {
+            let at = Where {
+                source: &batch.source,
+                line,
+            };
+            let bytes = &batch.data[range];
+            if doc {
+                processor.stats.lines += 1;
+                processor.stats.bytes += bytes.len() as u64;
+                processor.document(plan, bytes, at, crate::stats::Shape::Bare, 0, &mut sink);
+            } else {
+                processor.line(plan, bytes, at, &mut sink);
+            }
+            if plan.options.strict && processor.saw_bad {
+                strict_stop = true;
+                break;
+            }
+        }
+        pool.give(batch.data);
+        let done = Done {
+            seq: batch.seq,
+            sink,
+            stats: std::mem::take(&mut processor.stats),
+            strict_stop,
+        };
+        if results.send(done).is_err() {
+            return;
+        }
+    }
+}
+
+/// What the writer saw when it finished.
+#[derive(Default)]
+pub struct WriterEnd {
+    pub stats: Stats,
+    pub broken_pipe: bool,
+    pub fatal: Option<String>,
+    pub strict_stop: bool,
+}
+
+/// Write results in sequence order until the channel closes or writing stops.
+/// `stop` is raised when the writer gives up (broken pipe, error, strict).
+pub fn write_in_order(
+    results: Receiver<Done>,
+    mut write: impl FnMut(&Sink, bool) -> Result<(), WriteStop>,
+    stop: Arc<AtomicBool>,
+    pool: Pool,
+) -> WriterEnd {
+    let mut end = WriterEnd::default();
+    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+    let mut next = 0u64;
+    loop {
+        let done = match results.try_recv() {
+            Ok(done) => done,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                if let Err(e) = write(&Sink::default(), true) {
+                    end.apply(e, &stop);
+                    return end;
+                }
+                match results.recv() {
+                    Ok(done) => done,
+                    Err(_) => return end,
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                if let Err(e) = write(&Sink::default(), true) {
+                    end.apply(e, &stop);
+                }
+                return end;
+            }
+        };
+        pending.insert(done.seq, done);
+        while let Some(done) = pending.remove(&next) {
+            next += 1;
+            end.stats.add(&done.stats);
+            let written = write(&done.sink, false);
+            pool.give(done.sink.out);
+            if let Err(e) = written {
+                end.apply(e, &stop);
+                return end;
+            }
+            if done.strict_stop {
+                end.strict_stop = true;
+                let _ = write(&Sink::default(), true);
+                stop.store(true, Ordering::SeqCst);
+                return end;
+            }
+        }
+    }
+}
+
+pub enum WriteStop {
+    BrokenPipe,
+    Fatal(String),
+}
+
+impl WriterEnd {
+    fn apply(&mut self, e: WriteStop, stop: &AtomicBool) {
+        match e {
+            WriteStop::BrokenPipe => self.broken_pipe = true,
+            WriteStop::Fatal(message) => self.fatal = Some(message),
+        }
+        stop.store(true, Ordering::SeqCst);
+    }
+}
