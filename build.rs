@@ -1,5 +1,10 @@
 //! Embeds every `rules/*.yml` file into the binary as the default rule pack,
 //! in file-name order, with a content hash that versions the pack.
+//!
+//! Each file is embedded twice: as written (for `ctfilter test` and `check`),
+//! and with its `tests:` blocks blanked out, line for line, for filtering.
+//! Test records are most of the pack's text, and parsing them on every start
+//! would cost most of the startup time. Blank lines keep every line number.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -28,13 +33,49 @@ fn main() {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
         let abs = std::fs::canonicalize(&path).expect("canonical rule path");
-        writeln!(list, "    (\"rules/{name}\", include_str!({:?})),", abs.display().to_string()).unwrap();
+        let text = String::from_utf8(bytes.clone()).expect("rule files are UTF-8");
+        let runtime =
+            Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join(format!("runtime-{name}"));
+        std::fs::write(&runtime, without_tests(&text)).expect("write runtime rule file");
+        writeln!(
+            list,
+            "    (\"rules/{name}\", include_str!({:?}), include_str!({:?})),",
+            abs.display().to_string(),
+            runtime.display().to_string()
+        )
+        .unwrap();
     }
     list.push(']');
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     let code = format!(
-        "/// (path, text) of each embedded rule file.\npub const FILES: &[(&str, &str)] = {list};\n/// Content hash of the embedded pack.\npub const PACK_HASH: &str = \"{:012x}\";\n",
+        "/// (path, full text, text without tests) of each embedded rule file.\npub const FILES: &[(&str, &str, &str)] = {list};\n/// Content hash of the embedded pack.\npub const PACK_HASH: &str = \"{:012x}\";\n",
         hash & 0xffff_ffff_ffff
     );
     std::fs::write(Path::new(&out).join("default_rules.rs"), code).expect("write default_rules.rs");
+}
+
+/// Blank out every `tests:` block (the key line and everything indented under
+/// it), keeping one empty line per removed line.
+fn without_tests(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut block_indent: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start().len();
+        let blank = body.trim().is_empty();
+        if let Some(at) = block_indent {
+            if blank || indent > at {
+                out.push('\n');
+                continue;
+            }
+            block_indent = None;
+        }
+        if body.trim_start().starts_with("tests:") && indent > 0 {
+            block_indent = Some(indent);
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
 }

@@ -17,6 +17,7 @@ pub fn run(args: &TestArgs) -> i32 {
     let sources = RuleSources {
         defaults: !args.no_default_rules,
         paths: args.rules.clone(),
+        with_tests: true,
     };
     let (set, diags) = match sources.compile() {
         Ok(ok) => ok,
@@ -202,6 +203,7 @@ pub fn list(args: &RulesArgs) -> i32 {
     let sources = RuleSources {
         defaults: !args.no_default_rules,
         paths: args.rules.clone(),
+        with_tests: true,
     };
     let set = match sources.compile() {
         Ok((set, _)) => set,

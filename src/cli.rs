@@ -202,6 +202,7 @@ impl FilterArgs {
         RuleSources {
             defaults: !self.no_default_rules,
             paths: self.rules.clone(),
+            with_tests: false,
         }
     }
 

@@ -31,6 +31,8 @@ pub struct Source {
 pub struct RuleSources {
     pub defaults: bool,
     pub paths: Vec<PathBuf>,
+    /// Load the embedded tests of the default rules too (`test`, `check`).
+    pub with_tests: bool,
 }
 
 impl RuleSources {
@@ -38,10 +40,14 @@ impl RuleSources {
     pub fn read(&self, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
         let mut sources = Vec::new();
         if self.defaults {
-            sources.extend(crate::defaults::FILES.iter().map(|(name, text)| Source {
-                name: Arc::from(format!("<embedded>/{name}")),
-                text: (*text).to_string(),
-            }));
+            sources.extend(
+                crate::defaults::FILES
+                    .iter()
+                    .map(|(name, full, lean)| Source {
+                        name: Arc::from(format!("<embedded>/{name}")),
+                        text: if self.with_tests { full } else { lean }.to_string(),
+                    }),
+            );
         }
         for path in &self.paths {
             read_path(path, &mut sources, diags);
@@ -121,6 +127,7 @@ pub fn compile_sources(sources: &[Source], out: &mut Vec<Diagnostic>) -> Option<
     let mut settings = Settings::default();
     let mut layers = Vec::new();
     for source in sources {
+        let first_diag = out.len();
         let mut diags = Diags {
             file: source.name.clone(),
             out,
@@ -147,6 +154,8 @@ pub fn compile_sources(sources: &[Source], out: &mut Vec<Diagnostic>) -> Option<
             apply_settings(&mut settings, cfg, &mut diags);
         }
         layers.push(compile_layer(&file, &mut diags));
+        // Report each file's problems in reading order.
+        out[first_diag..].sort_by_key(|d| (d.pos.line, d.pos.col));
     }
 
     let mut rules: Vec<Rule> = Vec::new();
@@ -348,7 +357,7 @@ fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
         .when
         .as_ref()
         .map(|node| condition::compile(node, diags));
-    if events.is_empty() && condition.is_none() {
+    if cfg.events.is_empty() && condition.is_none() {
         diags.error(
             pos,
             format!(

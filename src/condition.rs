@@ -55,10 +55,78 @@ pub enum ValueTest {
     },
     EqNum(f64),
     EqBool(bool),
-    /// contains / startswith / endswith / glob / re, compiled to one regex.
+    /// contains / startswith / endswith on ASCII needles (lowercased unless
+    /// cased): plain byte comparisons, no regex to build or run.
+    Literal {
+        op: LiteralOp,
+        needles: Vec<Box<str>>,
+        cased: bool,
+    },
+    /// glob / re, and string tests with non-ASCII needles, as one regex.
     Pattern(Regex),
     Cidr(Net),
     Cmp(CmpOp, f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiteralOp {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+impl LiteralOp {
+    fn parse(op: &str) -> Option<LiteralOp> {
+        match op {
+            "contains" => Some(LiteralOp::Contains),
+            "startswith" => Some(LiteralOp::StartsWith),
+            "endswith" => Some(LiteralOp::EndsWith),
+            _ => None,
+        }
+    }
+
+    /// Whether `haystack` passes for `needle` (already lowercased unless cased).
+    pub fn test(self, haystack: &str, needle: &str, cased: bool) -> bool {
+        let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+        if n.len() > h.len() {
+            return false;
+        }
+        let eq = |a: &[u8]| {
+            if cased {
+                a == n
+            } else {
+                a.eq_ignore_ascii_case(n)
+            }
+        };
+        match self {
+            LiteralOp::StartsWith => eq(&h[..n.len()]),
+            LiteralOp::EndsWith => eq(&h[h.len() - n.len()..]),
+            LiteralOp::Contains => {
+                if n.is_empty() {
+                    return true;
+                }
+                if cased {
+                    return memchr::memmem::find(h, n).is_some();
+                }
+                let (lower, upper) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
+                let last_start = h.len() - n.len();
+                let mut from = 0;
+                while from <= last_start {
+                    match memchr::memchr2(lower, upper, &h[from..=last_start]) {
+                        None => return false,
+                        Some(off) => {
+                            let at = from + off;
+                            if h[at..at + n.len()].eq_ignore_ascii_case(n) {
+                                return true;
+                            }
+                            from = at + 1;
+                        }
+                    }
+                }
+                false
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,6 +322,10 @@ impl ValueTest {
             ValueTest::EqStr { needle, .. } => format!("{needle:?}"),
             ValueTest::EqNum(n) => n.to_string(),
             ValueTest::EqBool(b) => b.to_string(),
+            ValueTest::Literal { op, needles, .. } => {
+                let op = format!("{op:?}").to_lowercase();
+                format!("{op} {needles:?}")
+            }
             ValueTest::Pattern(re) => format!("/{}/", re.as_str()),
             ValueTest::Cidr(net) => format!("{}/{}", net.addr, net.prefix),
             ValueTest::Cmp(op, n) => format!("{op:?} {n}").to_lowercase(),
@@ -276,6 +348,9 @@ impl ValueTest {
                 None => text(value)
                     .is_some_and(|s| s.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
             },
+            ValueTest::Literal { op, needles, cased } => {
+                with_text(value, |s| needles.iter().any(|n| op.test(s, n, *cased)))
+            }
             ValueTest::Pattern(re) => with_text(value, |s| re.is_match(s)),
             ValueTest::Cidr(net) => text(value)
                 .and_then(|s| s.trim().parse::<IpAddr>().ok())
@@ -614,11 +689,21 @@ fn compile_field(key: &Key, value: &Node, diags: &mut Diags) -> Option<FieldTest
             }
             let mut tests = Vec::with_capacity(scalars.len());
             if matches!(op, "contains" | "startswith" | "endswith" | "glob") && !mods.all {
-                // One regex for the whole list: the regex engine searches all
-                // alternatives in a single pass.
+                // One test for the whole list: literals are compared in a
+                // loop, and anything else goes into one regex so the regex
+                // engine searches all alternatives in a single pass.
+                let mut literals = Vec::new();
                 let mut alternatives = Vec::new();
                 for node in &scalars {
                     match scalar_text(node) {
+                        Some(text) if op != "glob" && text.is_ascii() => literals.push(
+                            if mods.cased {
+                                text
+                            } else {
+                                text.to_ascii_lowercase()
+                            }
+                            .into_boxed_str(),
+                        ),
                         Some(text) => alternatives.push(pattern_for(op, &text)),
                         None => {
                             if matches!(node.value, Value::Null) {
@@ -632,6 +717,13 @@ fn compile_field(key: &Key, value: &Node, diags: &mut Diags) -> Option<FieldTest
                             }
                         }
                     }
+                }
+                if let (false, Some(literal_op)) = (literals.is_empty(), LiteralOp::parse(op)) {
+                    tests.push(ValueTest::Literal {
+                        op: literal_op,
+                        needles: literals,
+                        cased: mods.cased,
+                    });
                 }
                 if !alternatives.is_empty() {
                     let source = format!("{}(?:{})", case_flag(mods.cased), alternatives.join("|"));
@@ -701,6 +793,7 @@ fn build_regex(source: &str, pos: Pos, diags: &mut Diags) -> Option<Regex> {
         Err(e) => {
             let detail = e.to_string();
             let last = detail.lines().last().unwrap_or("invalid regex").trim();
+            let last = last.strip_prefix("error: ").unwrap_or(last);
             diags.error(pos, format!("regex does not compile: {last}"));
             None
         }
@@ -755,6 +848,18 @@ fn compile_value(
         }),
         "contains" | "startswith" | "endswith" | "glob" => {
             let text = scalar_text(node)?;
+            if let (true, Some(literal_op)) = (text.is_ascii(), LiteralOp::parse(op)) {
+                let needle = if mods.cased {
+                    text
+                } else {
+                    text.to_ascii_lowercase()
+                };
+                return Some(ValueTest::Literal {
+                    op: literal_op,
+                    needles: vec![needle.into_boxed_str()],
+                    cased: mods.cased,
+                });
+            }
             let source = format!("{}(?:{})", case_flag(mods.cased), pattern_for(op, &text));
             Some(ValueTest::Pattern(build_regex(&source, node.pos, diags)?))
         }
@@ -947,6 +1052,18 @@ mod tests {
         assert!(check("- {eventName: x}\n- {n: 42}\n", REC));
         assert!(check("a|fieldref: b", REC));
         assert!(!check("a|fieldref|cased: b", REC));
+    }
+
+    #[test]
+    fn literal_tests_fold_ascii_case() {
+        assert!(LiteralOp::Contains.test("aws-CLI/2.0", "cli/2", false));
+        assert!(!LiteralOp::Contains.test("aws-CLI/2.0", "cli/2", true));
+        assert!(LiteralOp::Contains.test("xxabcxxABCd", "abcd", false));
+        assert!(!LiteralOp::Contains.test("ab", "abc", false));
+        assert!(LiteralOp::StartsWith.test("AWSReservedSSO_Admin", "awsreservedsso_", false));
+        assert!(LiteralOp::EndsWith.test("role/i-0abc", "I-0ABC", false));
+        assert!(check("userAgent|contains: [terraform, 'AWS-CLI']", REC));
+        assert!(check("eventName|startswith: [nope, autho]", REC));
     }
 
     #[test]

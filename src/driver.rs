@@ -148,9 +148,12 @@ pub fn run(run: Run) -> i32 {
             exit::OUTPUT
         }
     };
-    if let Err(message) = dead.flush() {
-        eprintln!("ctfilter: {message}");
-        code = exit::OUTPUT;
+    // After a fatal write error the sink has already failed and been reported.
+    if !matches!(stop, Stop::Fatal(_)) {
+        if let Err(message) = dead.flush() {
+            eprintln!("ctfilter: {message}");
+            code = exit::OUTPUT;
+        }
     }
     if run.print_stats {
         print_stats(&stats);

@@ -286,8 +286,23 @@ fn write_list<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
 
 /// Append `record` with `"key":verdict` added as its last member, then a newline.
 /// `record` must be one JSON object (leading/trailing whitespace allowed) and
-/// `has_members` says whether it is non-empty.
+/// `has_members` says whether it is non-empty. A record that spans several
+/// lines (from a pretty-printed document) is compacted onto one line.
 pub fn splice(
+    out: &mut Vec<u8>,
+    record: &[u8],
+    has_members: bool,
+    key_json: &[u8],
+    verdict: &[u8],
+) {
+    if memchr::memchr2(b'\n', b'\r', record).is_some() {
+        splice_compacted(out, record, has_members, key_json, verdict);
+    } else {
+        splice_exact(out, record, has_members, key_json, verdict);
+    }
+}
+
+fn splice_exact(
     out: &mut Vec<u8>,
     record: &[u8],
     has_members: bool,
@@ -312,9 +327,52 @@ pub fn splice(
     out.extend_from_slice(b"}\n");
 }
 
+/// Whitespace outside strings is dropped so the record comes out on one line.
+/// Values and key order are unchanged.
+fn splice_compacted(
+    out: &mut Vec<u8>,
+    record: &[u8],
+    has_members: bool,
+    key_json: &[u8],
+    verdict: &[u8],
+) {
+    let mut compact = Vec::with_capacity(record.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in record {
+        if in_string {
+            compact.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            if b == b'"' {
+                in_string = true;
+            }
+            compact.push(b);
+        }
+    }
+    splice_exact(out, &compact, has_members, key_json, verdict);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compacts_pretty_records_but_not_strings() {
+        let mut out = Vec::new();
+        let record = b"{\n  \"a\": \"x y\\\" z\",\n  \"b\": [1, 2]\n}";
+        splice_compacted(&mut out, record, true, b"\"k\":", b"{}");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"a\":\"x y\\\" z\",\"b\":[1,2],\"k\":{}}\n"
+        );
+    }
 
     #[test]
     fn actions_and_services() {
@@ -348,7 +406,7 @@ mod tests {
     #[test]
     fn splice_keeps_the_record_bytes() {
         let mut out = Vec::new();
-        splice(&mut out, b"  {\"a\":1 }\r", true, b"\"k\":", b"{}");
+        splice(&mut out, b"  {\"a\":1 } ", true, b"\"k\":", b"{}");
         assert_eq!(out, b"{\"a\":1 ,\"k\":{}}\n");
         out.clear();
         splice(&mut out, b"{}", false, b"\"k\":", b"{}");

@@ -97,7 +97,14 @@ impl Framer {
         self.line_no += 1;
         let trimmed = trim(line);
         if let Some((doc, start, depth)) = &mut self.doc {
-            if line.starts_with(b"{\"") {
+            // `[` then one compact record per line is a well-formed array: the
+            // element starts at depth 1 right after `[` or `,`.
+            let after_separator = doc
+                .iter()
+                .rev()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| matches!(b, b'[' | b','));
+            if line.starts_with(b"{\"") && !(depth.depth == 1 && after_separator) {
                 let (doc, start, _) = self.doc.take().unwrap_or_default();
                 emit(Unit::Document(&doc, start));
             } else {
@@ -170,6 +177,13 @@ mod tests {
         assert!(got[0].2);
         assert_eq!(got[0].1, 1);
         assert_eq!(got[1], ("{\"next\":1}".into(), 6, false));
+    }
+
+    #[test]
+    fn array_of_compact_records_one_per_line_is_one_document() {
+        let got = units(&[b"[\n{\"a\":1},\n{\"b\":2}\n]\n"]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].2);
     }
 
     #[test]

@@ -76,9 +76,15 @@ impl<'a> Ctx<'a> {
             detail: Detail::default(),
         }
     }
+    /// A nested position. Records keep the outermost shape they arrived in
+    /// (a Records file inside a Vector message counts as host-wrapped).
     fn with(self, shape: Shape, depth: usize, detail: Detail) -> Ctx<'a> {
         Ctx {
-            shape,
+            shape: if self.shape == Shape::Bare {
+                shape
+            } else {
+                self.shape
+            },
             depth,
             detail,
             ..self
@@ -143,7 +149,8 @@ impl Processor {
             return;
         }
         let ctx = Ctx::top(at, Shape::Bare, 0);
-        if line.len() > plan.options.max_line_bytes {
+        // An envelope line may be long; the limit then applies to each record.
+        if line.len() > plan.options.max_line_bytes && !is_envelope_start(line) {
             let reason = format!(
                 "line is {} bytes, over --max-line-bytes {}",
                 line.len(),
@@ -168,7 +175,7 @@ impl Processor {
         let mut pos = scan::skip_ws(text, 0);
         let mut index = 0;
         while pos < text.len() {
-            match scan::value_end(text, pos, plan.options.max_depth) {
+            match scan::value_end(text, pos, envelope_depth(plan)) {
                 Ok(end) => {
                     let detail = Detail {
                         index: Some(index),
@@ -188,9 +195,13 @@ impl Processor {
                         index: Some(index),
                         offset: Some(pos),
                     };
-                    let kind = scan_kind(&e);
                     let ctx = Ctx::top(at, shape, depth).with(shape, depth, detail);
-                    self.bad(plan, ctx, kind, &e.to_string(), &text[pos..], sink);
+                    if matches!(e, ScanError::Truncated(_)) && matches!(text[pos], b'[' | b'{') {
+                        // A cut-off envelope still yields its complete records.
+                        self.value(plan, &text[pos..], ctx, sink);
+                    } else {
+                        self.bad(plan, ctx, scan_kind(&e), &e.to_string(), &text[pos..], sink);
+                    }
                     return;
                 }
             }
@@ -247,7 +258,7 @@ impl Processor {
         sink: &mut Sink,
     ) -> usize {
         let base = ctx.detail.offset.unwrap_or(0);
-        let mut elements = Elements::new(bytes, open, plan.options.max_depth);
+        let mut elements = Elements::new(bytes, open, envelope_depth(plan));
         let mut index = 0;
         while let Some(item) = elements.next() {
             match item {
@@ -311,7 +322,7 @@ impl Processor {
                 let mut patched = Vec::with_capacity(bytes.len() - rest + 1);
                 patched.push(b'{');
                 patched.extend_from_slice(&bytes[rest + 1..]);
-                scan::object_members(&patched, 0, plan.options.max_depth)
+                scan::object_members(&patched, 0, envelope_depth(plan))
                     .is_ok_and(|(_, end)| scan::skip_ws(&patched, end) == patched.len())
             }
             _ => false,
@@ -341,6 +352,15 @@ impl Processor {
             depth,
             detail,
         } = ctx;
+        let limit = plan.options.max_line_bytes;
+        if bytes.len() > limit && !records_first(bytes, scan::skip_ws(bytes, 0)) {
+            let reason = format!(
+                "record is {} bytes, over --max-line-bytes {limit}",
+                bytes.len()
+            );
+            self.bad(plan, ctx, BadKind::TooLong, &reason, bytes, sink);
+            return;
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut tape = self
             .tape
@@ -354,7 +374,7 @@ impl Processor {
         let parsed = simd_json::fill_tape_padded(&mut scratch, len, &mut self.buffers, &mut tape);
         let follow_up = match parsed {
             Err(e) => {
-                let (kind, reason) = describe_parse_error(&e);
+                let (kind, reason) = diagnose(bytes, &e, envelope_depth(plan));
                 self.bad(plan, ctx, kind, &reason, bytes, sink);
                 None
             }
@@ -409,7 +429,7 @@ impl Processor {
                     "detail"
                 };
                 let start = scan::skip_ws(bytes, 0);
-                let members = scan::object_members(bytes, start, plan.options.max_depth);
+                let members = scan::object_members(bytes, start, envelope_depth(plan));
                 let span = members.ok().and_then(|(members, _)| {
                     members
                         .into_iter()
@@ -657,6 +677,42 @@ fn scan_kind(e: &ScanError) -> BadKind {
     }
 }
 
+/// Scanner depth for envelopes: generous, because each record's own depth is
+/// checked by the parser against `--max-depth` when it is parsed alone.
+fn envelope_depth(plan: &Plan) -> usize {
+    plan.options.max_depth.saturating_add(MAX_NESTING + 4)
+}
+
+/// The kind and a readable reason for a parse failure: structure problems are
+/// located by the raw scanner (which knows truncation from garbage), scalar
+/// problems are named after the parser's error.
+fn diagnose(bytes: &[u8], e: &simd_json::Error, max_depth: usize) -> (BadKind, String) {
+    let start = scan::skip_ws(bytes, 0);
+    match scan::value_end(bytes, start, max_depth) {
+        Err(ScanError::Truncated(_)) => {
+            return (
+                BadKind::Truncated,
+                "truncated JSON: the input ends inside a value".to_string(),
+            )
+        }
+        Err(ScanError::Unexpected(at, what)) => {
+            return (
+                BadKind::InvalidJson,
+                format!("invalid JSON at byte {at}: expected {what}"),
+            )
+        }
+        Ok(end) if scan::skip_ws(bytes, end) < bytes.len() => {
+            let at = scan::skip_ws(bytes, end);
+            return (
+                BadKind::InvalidJson,
+                format!("invalid JSON at byte {at}: text after the end of the value"),
+            );
+        }
+        _ => {}
+    }
+    describe_parse_error(e)
+}
+
 fn describe_parse_error(e: &simd_json::Error) -> (BadKind, String) {
     use simd_json::ErrorType;
     let kind = match e.error() {
@@ -674,6 +730,15 @@ fn describe_parse_error(e: &simd_json::Error) -> (BadKind, String) {
         ErrorType::InvalidNumber | ErrorType::InvalidExponent => "bad number".to_string(),
         ErrorType::ExpectedObjectColon => "expected ':'".to_string(),
         ErrorType::ExpectedMapComma | ErrorType::ExpectedArrayComma => "expected ','".to_string(),
+        ErrorType::ExpectedNull | ErrorType::ExpectedTrue | ErrorType::ExpectedFalse => {
+            "a bare word that is not true, false or null".to_string()
+        }
+        ErrorType::UnexpectedCharacter | ErrorType::Syntax | ErrorType::InternalError => {
+            "unexpected character".to_string()
+        }
+        ErrorType::KeyMustBeAString | ErrorType::BadKeyType => {
+            "an object key that is not a string".to_string()
+        }
         other => format!("{other:?}"),
     };
     let reason = match kind {
@@ -682,6 +747,17 @@ fn describe_parse_error(e: &simd_json::Error) -> (BadKind, String) {
         _ => format!("invalid JSON at byte {}: {what}", e.index()),
     };
     (kind, reason)
+}
+
+/// A line that holds an array or a Records file, whose records are checked
+/// against the size limit one by one.
+fn is_envelope_start(line: &[u8]) -> bool {
+    let start = scan::skip_ws(line, 0);
+    match line.get(start) {
+        Some(b'[') => true,
+        Some(b'{') => records_first(line, start),
+        _ => false,
+    }
 }
 
 /// `{ "Records" :` at the start of an object: the S3 log file shape, handled

@@ -198,7 +198,7 @@ impl<'a> Elements<'a> {
         let done = buf.get(first) == Some(&b']');
         Elements {
             buf,
-            at: first,
+            at: if done { first + 1 } else { first },
             start: at,
             max_depth,
             done,
@@ -283,6 +283,13 @@ mod tests {
             .collect();
         assert_eq!(&buf[spans[0].clone()], br#"{"a":1}"#);
         assert_eq!(&buf[spans[1].clone()], br#"{"b":[2]}"#);
+    }
+
+    #[test]
+    fn empty_array_position_is_past_the_bracket() {
+        let mut items = Elements::new(b"[ ] ", 0, 5);
+        assert!(items.next().is_none());
+        assert_eq!(items.position(), 3);
     }
 
     #[test]
