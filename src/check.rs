@@ -53,6 +53,31 @@ pub fn analyse(set: &RuleSet) -> Vec<Diagnostic> {
         })
     };
     for (i, rule) in set.rules.iter().enumerate() {
+        let positive = rule.tests.iter().any(|t| {
+            t.should_match
+                && t.severity.is_some()
+                && (t.identity.is_some() || t.record_json.contains("AwsCloudTrailInsight"))
+        });
+        if !positive {
+            warn(
+                &mut out,
+                rule,
+                format!(
+                    "rule '{}' has no test that must match with an expected severity and identity",
+                    rule.id
+                ),
+            );
+        }
+        if rule.condition.is_some() && !rule.tests.iter().any(|t| !t.should_match) {
+            warn(
+                &mut out,
+                rule,
+                format!(
+                    "rule '{}' has a condition but no test that must not match",
+                    rule.id
+                ),
+            );
+        }
         if let Some(cond) = &rule.condition {
             if matches!(cond, Condition::Const(false)) {
                 warn(
@@ -231,6 +256,8 @@ pub fn list(args: &RulesArgs) -> i32 {
                     "author": r.author.as_deref(),
                     "origin": r.origin.to_string(),
                     "tests": r.tests.len(),
+                    "tests_match": r.tests.iter().filter(|t| t.should_match).count(),
+                    "tests_nomatch": r.tests.iter().filter(|t| !t.should_match).count(),
                 })
             })
             .collect();

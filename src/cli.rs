@@ -84,6 +84,7 @@ pub struct ExplainArgs {
 #[derive(Args, Debug)]
 pub struct RulesArgs {
     /// Rule files or directories to layer over the defaults.
+    /// Example: `ctfilter rules -r site.yml`
     #[arg(short = 'r', long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
     /// Do not load the embedded default rules.

@@ -108,7 +108,7 @@ pub fn run(run: Run) -> i32 {
         DeadLetterStyle::Reason
     };
     let names: Vec<Arc<str>> = run.inputs.iter().map(|i| Arc::from(i.display())).collect();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(8);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(4);
     if let Err(e) = input::forward_signals(tx.clone()) {
         eprintln!("ctfilter: cannot install signal handlers: {e}");
     }

@@ -11,7 +11,7 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
-pub const CHUNK: usize = 256 * 1024;
+pub const CHUNK: usize = 64 * 1024;
 
 #[derive(Clone, Debug)]
 pub enum InputPath {

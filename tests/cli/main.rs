@@ -17,5 +17,6 @@ mod flags;
 mod output;
 mod pipes;
 mod property;
+mod rule_pack;
 mod severity;
 mod shapes;
