@@ -12,7 +12,7 @@ use crate::diag::Diags;
 use crate::record::{text, Path, Val};
 use crate::yaml::{Key, Node, Pos, Value};
 use regex::Regex;
-use simd_json::prelude::*;
+use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _, Writable as _};
 use std::net::IpAddr;
 
 #[derive(Debug, Clone)]

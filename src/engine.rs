@@ -9,7 +9,7 @@
 use crate::plan::{Categories, EventsMode, IdentityClass, Plan};
 use crate::record::{kind_name, text, Val};
 use crate::severity::Severity;
-use simd_json::prelude::*;
+use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _};
 
 /// The stages that can drop a record, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use crate::engine::{Core, Verdict};
 use crate::json;
 use crate::plan::Plan;
 use crate::record::{text, Val};
-use simd_json::prelude::*;
+use simd_json::prelude::ValueAsScalar as _;
 
 /// Who made the call, as far as the record says.
 #[derive(Clone, Copy, Debug, Default)]

@@ -17,7 +17,6 @@ use crate::plan::{OnError, Plan};
 use crate::record::{text, Val};
 use crate::scan::{self, Elements, ScanError};
 use crate::stats::{BadKind, Shape, Stats};
-use simd_json::prelude::*;
 use simd_json::tape::Tape;
 use std::ops::Range;
 

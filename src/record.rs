@@ -6,7 +6,7 @@
 //! a numeric step indexes the array instead. Duplicate keys resolve to the
 //! first occurrence everywhere in ctfilter (first-wins).
 
-use simd_json::prelude::*;
+use simd_json::prelude::{TypedValue as _, ValueIntoString as _};
 
 pub type Val<'t, 'i> = simd_json::tape::Value<'t, 'i>;
 
@@ -181,7 +181,7 @@ mod tests {
         with_tape(json, |root| {
             let mut seen = Vec::new();
             path.any(root, &mut |v| {
-                seen.push(v.as_str().unwrap_or("<non-string>").to_string());
+                seen.push(text(v).unwrap_or("<non-string>").to_string());
                 false
             });
             seen

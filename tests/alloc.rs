@@ -1,0 +1,95 @@
+//! Once warmed up, processing a record allocates nothing: not for a dropped
+//! record, not for a kept one (verdict written and spliced into the output),
+//! not for a record inside a `{"Records":[...]}` envelope. Checked with a
+//! counting global allocator around the library's per-line entry point.
+
+use clap::Parser;
+use ctfilter::cli::Cli;
+use ctfilter::process::{DeadLetterStyle, Processor, Sink, Where};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const KEPT: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","userName":"alice","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2026-01-15T10:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.10","userAgent":"aws-cli/2.15.30 Python/3.11.8","requestParameters":{"name":"org-trail"},"responseElements":null,"eventID":"e1","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}"#;
+const DROPPED: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/app/i-0abc","accountId":"111122223333","sessionContext":{"ec2RoleDelivery":"2.0"}},"eventTime":"2026-01-15T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-sdk-go/1.44","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-0abc"}]}},"responseElements":null,"readOnly":true,"eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
+
+fn allocations_for(
+    processor: &mut Processor,
+    plan: &ctfilter::plan::Plan,
+    line: &str,
+    sink: &mut Sink,
+) -> usize {
+    let at = Where {
+        source: "test",
+        line: 1,
+    };
+    // Warm up: buffers grow to fit, regex caches fill.
+    for _ in 0..3 {
+        processor.line(plan, line.as_bytes(), at, sink);
+        sink.clear();
+    }
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    for _ in 0..100 {
+        processor.line(plan, line.as_bytes(), at, sink);
+        sink.clear();
+    }
+    ALLOCATIONS.load(Ordering::SeqCst) - before
+}
+
+#[test]
+fn warmed_up_records_allocate_nothing() {
+    let cli = Cli::try_parse_from(["ctfilter", "--now", "2026-01-15T10:05:00Z"]).unwrap();
+    let plan = cli.filter.plan().unwrap();
+    let mut processor = Processor::new(&plan, DeadLetterStyle::Reason);
+    let mut sink = Sink::default();
+
+    assert_eq!(
+        allocations_for(&mut processor, &plan, DROPPED, &mut sink),
+        0,
+        "dropped record"
+    );
+    assert_eq!(processor.stats.emitted, 0);
+
+    assert_eq!(
+        allocations_for(&mut processor, &plan, KEPT, &mut sink),
+        0,
+        "kept record"
+    );
+    assert_eq!(processor.stats.emitted, 103);
+
+    let envelope = format!(r#"{{"Records":[{KEPT},{DROPPED},{KEPT}]}}"#);
+    assert_eq!(
+        allocations_for(&mut processor, &plan, &envelope, &mut sink),
+        0,
+        "Records envelope"
+    );
+    assert!(processor.stats.balanced());
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let v = std::hint::black_box(vec![1u8; 64]);
+    assert!(ALLOCATIONS.load(Ordering::SeqCst) > before);
+    drop(v);
+}
