@@ -6,6 +6,34 @@
 //! the order specs were added.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The multiply-rotate hash of rustc's FxHasher: event names are short and
+/// not attacker-chosen keys of a long-lived map (the map is built from rules),
+/// so SipHash's flooding resistance buys nothing and costs a lookup per record.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// One parsed `source:Name` spec.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +103,7 @@ type BySource<T> = Vec<(Option<Box<str>>, T)>;
 /// Maps event pairs to the ids (`T`) registered for them.
 #[derive(Clone, Debug, Default)]
 pub struct EventIndex<T> {
-    exact: HashMap<Box<str>, BySource<T>>,
+    exact: HashMap<Box<str>, BySource<T>, FxBuild>,
     prefixes: Vec<(EventSpec, T)>,
 }
 
