@@ -14,7 +14,7 @@ use crate::frame::{Framer, Unit};
 use crate::input::{self, InputPath, Msg, Sig};
 use crate::parallel;
 use crate::plan::{Plan, RunOptions};
-use crate::process::{DeadLetterStyle, Processor, Sink, Where};
+use crate::process::{DeadLetterStyle, Processor, Sink};
 use crate::stats::Stats;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -215,7 +215,7 @@ fn pump(
     target: &mut dyn Target,
 ) -> (Stop, bool) {
     let mut plan = run.plan.clone();
-    let mut framer = Framer::default();
+    let mut framer = Framer::new(run.plan.options.max_line_bytes);
     let mut input_failed = false;
     let mut current = 0usize;
     let stop = loop {
@@ -400,21 +400,7 @@ fn run_parallel(
 }
 
 fn handle(plan: &Plan, processor: &mut Processor, unit: Unit<'_>, source: &str, sink: &mut Sink) {
-    match unit {
-        Unit::Line(line, n) => processor.line(plan, line, Where { source, line: n }, sink),
-        Unit::Document(doc, n) => {
-            processor.stats.lines += 1;
-            processor.stats.bytes += doc.len() as u64;
-            processor.document(
-                plan,
-                doc,
-                Where { source, line: n },
-                crate::stats::Shape::Bare,
-                0,
-                sink,
-            );
-        }
-    }
+    processor.unit(plan, unit, source, sink);
 }
 
 /// Write pending output and dead letters; flush stdout when asked.
@@ -440,6 +426,13 @@ fn drain(
     }
 }
 
+/// Peak resident memory of this process (Linux `VmHWM`), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn reload(sources: &RuleSources, options: &RunOptions) -> Option<Arc<Plan>> {
     match sources.compile() {
         Ok((rules, warnings)) => {
@@ -460,6 +453,9 @@ fn reload(sources: &RuleSources, options: &RunOptions) -> Option<Arc<Plan>> {
 }
 
 pub fn print_stats(stats: &Stats) {
-    let line = serde_json::json!({ "ctfilter_stats": stats.to_json() });
+    let line = serde_json::json!({
+        "ctfilter_stats": stats.to_json(),
+        "process": { "peak_rss_kib": peak_rss_kib() },
+    });
     eprintln!("{line}");
 }

@@ -8,6 +8,8 @@
 //! the line starts afresh. Guarantees: every input byte ends up in exactly one
 //! unit, in order, and a unit's line number is the line it started on.
 
+use crate::stream::{Piece, Stream};
+
 /// Bracket depth across lines, aware of strings and escapes.
 #[derive(Default, Clone, Copy)]
 struct Depth {
@@ -42,26 +44,74 @@ impl Depth {
 pub enum Unit<'a> {
     Line(&'a [u8], u64),
     Document(&'a [u8], u64),
+    /// A piece of a streamed envelope line (see `stream`), with its line.
+    Piece(Piece<'a>, u64),
+    /// A streamed line ended: its number and length, for the counters.
+    StreamEnd(u64, u64),
+    /// A line over the limit, skipped to its newline: first bytes, length.
+    TooLong(&'a [u8], u64, u64),
 }
 
-#[derive(Default)]
+/// Lines shorter than this are framed whole, as before; only longer
+/// unfinished lines that start like an envelope are streamed.
+const STREAM_AT: usize = 1 << 20;
+/// How much of a skipped over-long line is kept for its dead letter.
+const TOO_LONG_PREFIX: usize = 1024;
+
 pub struct Framer {
     carry: Vec<u8>,
     line_no: u64,
     doc: Option<(Vec<u8>, u64, Depth)>,
+    stream: Option<Stream>,
+    /// Bytes skipped of an over-long line (its first bytes stay in `carry`).
+    skipped: Option<u64>,
+    max_bytes: usize,
+}
+
+impl Default for Framer {
+    fn default() -> Self {
+        Framer::new(usize::MAX)
+    }
 }
 
 impl Framer {
+    /// `max_bytes` bounds what is held for one line or record.
+    pub fn new(max_bytes: usize) -> Framer {
+        Framer {
+            carry: Vec::new(),
+            line_no: 0,
+            doc: None,
+            stream: None,
+            skipped: None,
+            max_bytes,
+        }
+    }
+
     pub fn reset(&mut self) {
         self.carry.clear();
         self.line_no = 0;
         self.doc = None;
+        self.stream = None;
+        self.skipped = None;
     }
 
     /// Feed a chunk; `emit` gets every complete unit.
     pub fn feed(&mut self, chunk: &[u8], emit: &mut dyn FnMut(Unit<'_>)) {
         let mut rest = chunk;
-        while let Some(nl) = memchr::memchr(b'\n', rest) {
+        loop {
+            let newline = memchr::memchr(b'\n', rest);
+            if self.stream.is_some() || self.skipped.is_some() {
+                let part = &rest[..newline.unwrap_or(rest.len())];
+                self.continue_long_line(part, newline.is_some(), emit);
+                match newline {
+                    Some(nl) => {
+                        rest = &rest[nl + 1..];
+                        continue;
+                    }
+                    None => return,
+                }
+            }
+            let Some(nl) = newline else { break };
             let (line, tail) = rest.split_at(nl);
             rest = &tail[1..];
             if self.carry.is_empty() {
@@ -75,6 +125,51 @@ impl Framer {
             }
         }
         self.carry.extend_from_slice(rest);
+        if self.doc.is_none() && self.carry.len() >= STREAM_AT {
+            self.start_long_line(emit);
+        }
+    }
+
+    /// An unfinished line has grown large: stream it if it is an envelope,
+    /// or stop holding it once it passes the limit.
+    fn start_long_line(&mut self, emit: &mut dyn FnMut(Unit<'_>)) {
+        if let Some((at, object)) = crate::stream::envelope_start(&self.carry) {
+            let mut stream = Stream::new(at, object, self.max_bytes);
+            stream.line_bytes = self.carry.len() as u64;
+            let line = self.line_no + 1;
+            stream.pump(&mut self.carry, &mut |piece| emit(Unit::Piece(piece, line)));
+            self.stream = Some(stream);
+        } else if self.carry.len() > self.max_bytes {
+            self.skipped = Some((self.carry.len() - TOO_LONG_PREFIX) as u64);
+            self.carry.truncate(TOO_LONG_PREFIX);
+        }
+    }
+
+    /// More bytes of a streamed or skipped line; `ends` when its newline came.
+    fn continue_long_line(&mut self, part: &[u8], ends: bool, emit: &mut dyn FnMut(Unit<'_>)) {
+        let line = self.line_no + 1;
+        if let Some(stream) = &mut self.stream {
+            stream.line_bytes += part.len() as u64 + u64::from(ends);
+            self.carry.extend_from_slice(part);
+            let mut push = |piece: Piece<'_>| emit(Unit::Piece(piece, line));
+            if ends {
+                stream.finish(&mut self.carry, &mut push);
+                emit(Unit::StreamEnd(line, stream.line_bytes));
+                self.stream = None;
+                self.line_no += 1;
+            } else {
+                stream.pump(&mut self.carry, &mut push);
+            }
+        } else if let Some(skipped) = &mut self.skipped {
+            *skipped += part.len() as u64;
+            if ends {
+                let len = *skipped + self.carry.len() as u64;
+                emit(Unit::TooLong(&self.carry, len, line));
+                self.carry.clear();
+                self.skipped = None;
+                self.line_no += 1;
+            }
+        }
     }
 
     /// Bytes held for an unfinished line or document.
@@ -84,6 +179,10 @@ impl Framer {
 
     /// End of the source: flush whatever is pending.
     pub fn finish(&mut self, emit: &mut dyn FnMut(Unit<'_>)) {
+        if self.stream.is_some() || self.skipped.is_some() {
+            self.continue_long_line(&[], true, emit);
+            return;
+        }
         if !self.carry.is_empty() {
             let last = std::mem::take(&mut self.carry);
             self.line(&last, emit);
@@ -154,6 +253,7 @@ mod tests {
         let mut push = |u: Unit<'_>| match u {
             Unit::Line(l, n) => seen.push((String::from_utf8_lossy(l).into_owned(), n, false)),
             Unit::Document(d, n) => seen.push((String::from_utf8_lossy(d).into_owned(), n, true)),
+            _ => unreachable!("short inputs are never streamed"),
         };
         for chunk in input {
             framer.feed(chunk, &mut push);
@@ -177,6 +277,32 @@ mod tests {
         assert!(got[0].2);
         assert_eq!(got[0].1, 1);
         assert_eq!(got[1], ("{\"next\":1}".into(), 6, false));
+    }
+
+    #[test]
+    fn long_envelope_lines_are_streamed_and_long_other_lines_skipped() {
+        let record = format!(r#"{{"eventName":"X","pad":"{}"}}"#, "p".repeat(1000));
+        let records: Vec<String> = (0..3000).map(|_| record.clone()).collect();
+        let envelope = format!("{{\"Records\":[{}]}}\n", records.join(","));
+        let other = format!("{{\"x\":\"{}\"}}\n", "q".repeat(3 << 20));
+        let input = format!("{envelope}{other}{{\"after\":1}}\n");
+        let mut framer = Framer::new(2 << 20);
+        let (mut pieces, mut ends, mut too_long, mut lines) =
+            (0, Vec::new(), Vec::new(), Vec::new());
+        for chunk in input.as_bytes().chunks(65536) {
+            framer.feed(chunk, &mut |u| match u {
+                Unit::Piece(Piece::Record { .. }, 1) => pieces += 1,
+                Unit::StreamEnd(line, len) => ends.push((line, len)),
+                Unit::TooLong(prefix, len, line) => too_long.push((prefix.len(), len, line)),
+                Unit::Line(l, n) => lines.push((l.len(), n)),
+                _ => panic!("unexpected unit"),
+            });
+        }
+        framer.finish(&mut |_| panic!("nothing pending"));
+        assert_eq!(pieces, 3000);
+        assert_eq!(ends, vec![(1, envelope.len() as u64)]);
+        assert_eq!(too_long, vec![(TOO_LONG_PREFIX, other.len() as u64 - 1, 2)]);
+        assert_eq!(lines, vec![(11, 3)]);
     }
 
     #[test]

@@ -22,4 +22,5 @@ pub mod ruletest;
 pub mod scan;
 pub mod severity;
 pub mod stats;
+pub mod stream;
 pub mod yaml;

@@ -11,7 +11,7 @@
 use crate::explain::Style;
 use crate::frame::Unit;
 use crate::plan::Plan;
-use crate::process::{DeadLetterStyle, Processor, Sink, Where};
+use crate::process::{DeadLetterStyle, Processor, Sink};
 use crate::stats::Stats;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -41,25 +41,148 @@ impl Pool {
     }
 }
 
+/// A framed unit whose bytes live in the batch buffer.
+pub enum Held {
+    Line,
+    Document,
+    Record {
+        index: usize,
+        offset: u64,
+    },
+    TooLongRecord {
+        len: u64,
+        index: usize,
+        offset: u64,
+    },
+    Broken {
+        reason: String,
+        truncated: bool,
+        index: Option<usize>,
+        offset: u64,
+    },
+    Trailing {
+        offset: u64,
+    },
+    StreamEnd {
+        bytes: u64,
+    },
+    TooLongLine {
+        len: u64,
+    },
+}
+
 /// Units of input to be processed together.
 pub struct Batch {
     pub seq: u64,
     pub plan: Arc<Plan>,
     pub source: Arc<str>,
     pub data: Vec<u8>,
-    /// (bytes, line number, is a multi-line document)
-    pub units: Vec<(Range<usize>, u64, bool)>,
+    pub units: Vec<(Range<usize>, u64, Held)>,
 }
 
 impl Batch {
     pub fn push(&mut self, unit: Unit<'_>) {
-        let (bytes, line, doc) = match unit {
-            Unit::Line(bytes, line) => (bytes, line, false),
-            Unit::Document(bytes, line) => (bytes, line, true),
+        use crate::stream::Piece;
+        let (bytes, line, held): (&[u8], u64, Held) = match unit {
+            Unit::Line(bytes, line) => (bytes, line, Held::Line),
+            Unit::Document(bytes, line) => (bytes, line, Held::Document),
+            Unit::Piece(
+                Piece::Record {
+                    bytes,
+                    index,
+                    offset,
+                },
+                line,
+            ) => (bytes, line, Held::Record { index, offset }),
+            Unit::Piece(
+                Piece::TooLong {
+                    prefix,
+                    len,
+                    index,
+                    offset,
+                },
+                line,
+            ) => (prefix, line, Held::TooLongRecord { len, index, offset }),
+            Unit::Piece(
+                Piece::Broken {
+                    bytes,
+                    offset,
+                    reason,
+                    truncated,
+                    index,
+                },
+                line,
+            ) => (
+                bytes,
+                line,
+                Held::Broken {
+                    reason,
+                    truncated,
+                    index,
+                    offset,
+                },
+            ),
+            Unit::Piece(Piece::Trailing { bytes, offset }, line) => {
+                (bytes, line, Held::Trailing { offset })
+            }
+            Unit::StreamEnd(line, bytes) => (&[], line, Held::StreamEnd { bytes }),
+            Unit::TooLong(prefix, len, line) => (prefix, line, Held::TooLongLine { len }),
         };
         let start = self.data.len();
         self.data.extend_from_slice(bytes);
-        self.units.push((start..self.data.len(), line, doc));
+        self.units.push((start..self.data.len(), line, held));
+    }
+}
+
+impl Held {
+    /// The unit again, borrowing its bytes from the batch buffer.
+    fn unit<'a>(&'a self, bytes: &'a [u8], line: u64) -> Unit<'a> {
+        use crate::stream::Piece;
+        match self {
+            Held::Line => Unit::Line(bytes, line),
+            Held::Document => Unit::Document(bytes, line),
+            Held::Record { index, offset } => Unit::Piece(
+                Piece::Record {
+                    bytes,
+                    index: *index,
+                    offset: *offset,
+                },
+                line,
+            ),
+            Held::TooLongRecord { len, index, offset } => Unit::Piece(
+                Piece::TooLong {
+                    prefix: bytes,
+                    len: *len,
+                    index: *index,
+                    offset: *offset,
+                },
+                line,
+            ),
+            Held::Broken {
+                reason,
+                truncated,
+                index,
+                offset,
+            } => Unit::Piece(
+                Piece::Broken {
+                    bytes,
+                    offset: *offset,
+                    reason: reason.clone(),
+                    truncated: *truncated,
+                    index: *index,
+                },
+                line,
+            ),
+            Held::Trailing { offset } => Unit::Piece(
+                Piece::Trailing {
+                    bytes,
+                    offset: *offset,
+                },
+                line,
+            ),
+            Held::StreamEnd { bytes: len } => Unit::StreamEnd(line, *len),
+            Held::TooLongLine { len } => Unit::TooLong(bytes, *len, line),
+        }
     }
 }
 
@@ -122,19 +245,9 @@ fn worker(
             dead: Vec::new(),
         };
         let mut strict_stop = false;
-        for (range, line, doc) in batch.units.iter().cloned() {
-            let at = Where {
-                source: &batch.source,
-                line,
-            };
-            let bytes = &batch.data[range];
-            if doc {
-                processor.stats.lines += 1;
-                processor.stats.bytes += bytes.len() as u64;
-                processor.document(plan, bytes, at, crate::stats::Shape::Bare, 0, &mut sink);
-            } else {
-                processor.line(plan, bytes, at, &mut sink);
-            }
+        for (range, line, held) in &batch.units {
+            let unit = held.unit(&batch.data[range.clone()], *line);
+            processor.unit(plan, unit, &batch.source, &mut sink);
             if plan.options.strict && processor.saw_bad {
                 strict_stop = true;
                 break;

@@ -98,12 +98,16 @@ enum Kind {
     Record,
     Records,
     EventBridge,
-    CloudWatch { control: bool },
+    CloudWatch {
+        control: bool,
+    },
     LookupItem,
     LookupResponse,
     Digest,
     Wrapped,
     Unknown,
+    /// Several JSON values on one line (files joined without newlines).
+    Concatenated,
 }
 
 pub struct Processor {
@@ -159,6 +163,125 @@ impl Processor {
             return;
         }
         self.value(plan, line, ctx, sink);
+    }
+
+    /// Process one framed unit of input.
+    pub fn unit(
+        &mut self,
+        plan: &Plan,
+        unit: crate::frame::Unit<'_>,
+        source: &str,
+        sink: &mut Sink,
+    ) {
+        use crate::frame::Unit;
+        match unit {
+            Unit::Line(line, n) => self.line(plan, line, Where { source, line: n }, sink),
+            Unit::Document(doc, n) => {
+                self.stats.lines += 1;
+                self.stats.bytes += doc.len() as u64;
+                self.document(plan, doc, Where { source, line: n }, Shape::Bare, 0, sink);
+            }
+            Unit::Piece(piece, n) => self.piece(plan, piece, Where { source, line: n }, sink),
+            Unit::StreamEnd(_, bytes) => self.streamed_line(bytes),
+            Unit::TooLong(prefix, len, n) => {
+                self.too_long_line(plan, prefix, len, Where { source, line: n }, sink)
+            }
+        }
+    }
+
+    /// One piece of a streamed envelope line.
+    pub fn piece(
+        &mut self,
+        plan: &Plan,
+        piece: crate::stream::Piece<'_>,
+        at: Where<'_>,
+        sink: &mut Sink,
+    ) {
+        use crate::stream::Piece;
+        let ctx = |index: Option<usize>, offset: u64| {
+            Ctx::top(at, Shape::S3Records, 1).with(
+                Shape::S3Records,
+                1,
+                Detail {
+                    index,
+                    offset: Some(offset as usize),
+                },
+            )
+        };
+        match piece {
+            Piece::Record {
+                bytes,
+                index,
+                offset,
+            } => self.object(plan, bytes, ctx(Some(index), offset), sink),
+            Piece::TooLong {
+                prefix,
+                len,
+                index,
+                offset,
+            } => {
+                let reason = format!(
+                    "record is {len} bytes, over --max-line-bytes {} (raw holds its first {} bytes)",
+                    plan.options.max_line_bytes,
+                    prefix.len()
+                );
+                self.bad(
+                    plan,
+                    ctx(Some(index), offset),
+                    BadKind::TooLong,
+                    &reason,
+                    prefix,
+                    sink,
+                );
+            }
+            Piece::Broken {
+                bytes,
+                offset,
+                reason,
+                truncated,
+                index,
+            } => {
+                let kind = if truncated {
+                    BadKind::Truncated
+                } else {
+                    BadKind::InvalidJson
+                };
+                self.bad(plan, ctx(index, offset), kind, &reason, bytes, sink);
+            }
+            Piece::Trailing { bytes, .. } => self.document(plan, bytes, at, Shape::Bare, 0, sink),
+        }
+    }
+
+    /// A line over the limit that was skipped, not held: `prefix` is its start.
+    pub fn too_long_line(
+        &mut self,
+        plan: &Plan,
+        prefix: &[u8],
+        len: u64,
+        at: Where<'_>,
+        sink: &mut Sink,
+    ) {
+        self.stats.lines += 1;
+        self.stats.bytes += len + 1;
+        let reason = format!(
+            "line is {len} bytes, over --max-line-bytes {} (raw holds its first {} bytes)",
+            plan.options.max_line_bytes,
+            prefix.len()
+        );
+        self.bad(
+            plan,
+            Ctx::top(at, Shape::Bare, 0),
+            BadKind::TooLong,
+            &reason,
+            prefix,
+            sink,
+        );
+    }
+
+    /// Count a streamed line once it has ended.
+    pub fn streamed_line(&mut self, bytes: u64) {
+        self.stats.lines += 1;
+        self.stats.bytes += bytes;
     }
 
     /// Process a text that may hold several JSON values one after another.
@@ -316,7 +439,15 @@ impl Processor {
         // The rest of the envelope (other members) must still be well formed.
         let rest = scan::skip_ws(bytes, end);
         let tail_ok = match bytes.get(rest) {
-            Some(b'}') => scan::skip_ws(bytes, rest + 1) == bytes.len(),
+            Some(b'}') => {
+                let next = scan::skip_ws(bytes, rest + 1);
+                if next < bytes.len() && matches!(bytes[next], b'{' | b'[') {
+                    // Log files concatenated without a newline (`zcat *.gz`).
+                    self.document(plan, &bytes[next..], ctx.at, Shape::Bare, ctx.depth, sink);
+                    return;
+                }
+                next == bytes.len()
+            }
             Some(b',') => {
                 let mut patched = Vec::with_capacity(bytes.len() - rest + 1);
                 patched.push(b'{');
@@ -372,6 +503,9 @@ impl Processor {
         scratch.resize(len + simd_json::INPUT_PADDING, 0);
         let parsed = simd_json::fill_tape_padded(&mut scratch, len, &mut self.buffers, &mut tape);
         let follow_up = match parsed {
+            Err(_) if depth == 0 && is_concatenated(bytes, envelope_depth(plan)) => {
+                Some((Kind::Concatenated, shape))
+            }
             Err(e) => {
                 let (kind, reason) = diagnose(bytes, &e, envelope_depth(plan));
                 self.bad(plan, ctx, kind, &reason, bytes, sink);
@@ -411,7 +545,7 @@ impl Processor {
                         let next_shape = gather_texts(plan, root, &kind, buf, ranges);
                         Some((kind, next_shape))
                     }
-                    Kind::Records | Kind::EventBridge => Some((kind, shape)),
+                    Kind::Records | Kind::EventBridge | Kind::Concatenated => Some((kind, shape)),
                 }
             }
         };
@@ -421,6 +555,7 @@ impl Processor {
             return;
         };
         match kind {
+            Kind::Concatenated => self.document(plan, bytes, at, shape, depth, sink),
             Kind::Records | Kind::EventBridge => {
                 let wanted = if matches!(kind, Kind::Records) {
                     "Records"
@@ -746,6 +881,15 @@ fn describe_parse_error(e: &simd_json::Error) -> (BadKind, String) {
         _ => format!("invalid JSON at byte {}: {what}", e.index()),
     };
     (kind, reason)
+}
+
+/// A complete JSON value followed by another object or array on the same line.
+fn is_concatenated(bytes: &[u8], max_depth: usize) -> bool {
+    let start = scan::skip_ws(bytes, 0);
+    scan::value_end(bytes, start, max_depth).is_ok_and(|end| {
+        let next = scan::skip_ws(bytes, end);
+        next < bytes.len() && matches!(bytes[next], b'{' | b'[')
+    })
 }
 
 /// A line that holds an array or a Records file, whose records are checked

@@ -21,3 +21,4 @@ mod property;
 mod rule_pack;
 mod severity;
 mod shapes;
+mod streaming;

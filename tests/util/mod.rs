@@ -270,6 +270,18 @@ pub fn stats(stderr: &str) -> Value {
     value["ctfilter_stats"].take()
 }
 
+/// Peak resident memory reported with `--stats` (Linux `VmHWM`), in KiB.
+pub fn peak_rss_kib(stderr: &str) -> u64 {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("{\"ctfilter_stats\""))
+        .expect("a --stats line");
+    let value: Value = serde_json::from_str(line).expect("--stats line is JSON");
+    value["process"]["peak_rss_kib"]
+        .as_u64()
+        .expect("peak RSS on Linux")
+}
+
 /// The `requestID` of each record (`eventID` for records without one).
 pub fn ids(records: &[Value]) -> Vec<String> {
     records
