@@ -67,7 +67,7 @@ impl RuleSources {
     }
 }
 
-fn read_path(path: &Path, sources: &mut Vec<Source>, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn read_path(path: &Path, sources: &mut Vec<Source>, diags: &mut Vec<Diagnostic>) {
     let shown: Arc<str> = Arc::from(path.display().to_string());
     let file_error = |diags: &mut Vec<Diagnostic>, message: String| {
         Diags {

@@ -21,5 +21,6 @@ pub mod record;
 pub mod ruletest;
 pub mod scan;
 pub mod severity;
+pub mod sigma;
 pub mod stats;
 pub mod yaml;
