@@ -17,6 +17,7 @@ pub fn run(args: &TestArgs) -> i32 {
     let sources = RuleSources {
         defaults: !args.no_default_rules,
         paths: args.rules.clone(),
+        sigma: args.sigma.clone(),
         with_tests: true,
     };
     let (set, diags) = match sources.compile() {
@@ -203,6 +204,7 @@ pub fn list(args: &RulesArgs) -> i32 {
     let sources = RuleSources {
         defaults: !args.no_default_rules,
         paths: args.rules.clone(),
+        sigma: args.sigma.clone(),
         with_tests: true,
     };
     let set = match sources.compile() {
