@@ -208,7 +208,13 @@ pub fn list(args: &RulesArgs) -> i32 {
         with_tests: true,
     };
     let set = match sources.compile() {
-        Ok((set, _)) => set,
+        Ok((set, warnings)) => {
+            // Skipped Sigma rules and the like: say so next to the listing.
+            for w in warnings {
+                eprintln!("ctfilter: {w}");
+            }
+            set
+        }
         Err(diags) => {
             for d in diags {
                 eprintln!("ctfilter: {d}");
