@@ -19,3 +19,4 @@ mod pipes;
 mod property;
 mod severity;
 mod shapes;
+mod sigma;
