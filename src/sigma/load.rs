@@ -531,6 +531,56 @@ level: high
         assert!(m.contains("has space"), "{m}");
     }
 
+    /// Compile a detection block (indented under `detection:`) and evaluate
+    /// it on a JSON record.
+    fn eval(detection: &str, json: &str) -> bool {
+        let text =
+            format!("logsource: {{product: aws, service: cloudtrail}}\ndetection:\n{detection}");
+        let rule = compile(&text).unwrap_or_else(|e| panic!("{detection}: {e:?}"));
+        let mut bytes = json.as_bytes().to_vec();
+        let tape = simd_json::to_tape(&mut bytes).unwrap();
+        rule.condition.unwrap().eval(tape.as_value())
+    }
+
+    #[test]
+    fn conditions_evaluate_with_sigma_precedence() {
+        let sels = "  a: {x: 1}\n  b: {y: 1}\n  c: {z: 1}\n";
+        let with = |cond: &str, json: &str| eval(&format!("{sels}  condition: {cond}\n"), json);
+        // a or (b and c)
+        assert!(with("a or b and c", r#"{"x":1}"#));
+        assert!(!with("a or b and c", r#"{"y":1}"#));
+        assert!(with("a or b and c", r#"{"y":1,"z":1}"#));
+        // (a or b) and c
+        assert!(!with("(a or b) and c", r#"{"x":1}"#));
+        assert!(with("(a or b) and c", r#"{"x":1,"z":1}"#));
+        // (not a) and b
+        assert!(with("not a and b", r#"{"y":1}"#));
+        assert!(!with("not a and b", r#"{"x":1,"y":1}"#));
+        assert!(with("not (a and b)", r#"{"x":1}"#));
+        assert!(!with("not (a and b)", r#"{"x":1,"y":1}"#));
+    }
+
+    #[test]
+    fn quantifiers_evaluate() {
+        let sels = "  sel_a: {x: 1}\n  sel_b: {y: 1}\n  filter_1: {f: 1}\n  filter_2: {g: 1}\n  _aux: {h: 1}\n";
+        let with = |cond: &str, json: &str| eval(&format!("{sels}  condition: {cond}\n"), json);
+        assert!(with("1 of sel_*", r#"{"y":1}"#));
+        assert!(!with("all of sel_*", r#"{"y":1}"#));
+        assert!(with("all of sel_*", r#"{"x":1,"y":1}"#));
+        assert!(with("1 of sel_* and not 1 of filter_*", r#"{"x":1}"#));
+        assert!(!with(
+            "1 of sel_* and not 1 of filter_*",
+            r#"{"x":1,"g":1}"#
+        ));
+        assert!(with("not all of filter_*", r#"{"f":1}"#));
+        assert!(!with("not all of filter_*", r#"{"f":1,"g":1}"#));
+        // `them` leaves out `_aux`.
+        assert!(with("all of them", r#"{"x":1,"y":1,"f":1,"g":1}"#));
+        assert!(with("1 of them", r#"{"g":1}"#));
+        assert!(!with("1 of them", r#"{"h":1}"#));
+        assert!(with("any of them", r#"{"x":1}"#));
+    }
+
     #[test]
     fn multiple_conditions_are_any() {
         let text = RULE.replace(
