@@ -2,7 +2,8 @@
 //!
 //! Layers are applied in order: the embedded defaults (unless disabled), then
 //! each `-r` path in command-line order (a directory contributes its `*.yml`
-//! and `*.yaml` files sorted by name). A rule whose id already exists replaces
+//! and `*.yaml` files sorted by name), then the `--sigma` files as one last
+//! layer (see [`crate::sigma`]). A rule whose id already exists replaces
 //! it in place; identity classifiers of later layers are tried before earlier
 //! ones; `disable:` removes rules and classifiers by id after all layers are
 //! applied. Every problem in every file is reported, each with `path:line:col`;

@@ -1,7 +1,7 @@
 //! Sigma rules (`--sigma PATH`) compiled into ordinary plan rules.
 //!
 //! A Sigma file whose logsource is `product: aws` / `service: cloudtrail` is
-//! compiled into one [`Rule`](crate::plan::Rule) with the same `Condition`
+//! compiled into one [`Rule`] with the same `Condition`
 //! tree the YAML rules use, so the hot loop does not know Sigma exists. The
 //! work is split into small steps:
 //!
