@@ -17,6 +17,7 @@ pub fn run(args: &TestArgs) -> i32 {
     let sources = RuleSources {
         defaults: !args.no_default_rules,
         paths: args.rules.clone(),
+        sigma: args.sigma.clone(),
         with_tests: true,
     };
     let (set, diags) = match sources.compile() {
@@ -228,10 +229,17 @@ pub fn list(args: &RulesArgs) -> i32 {
     let sources = RuleSources {
         defaults: !args.no_default_rules,
         paths: args.rules.clone(),
+        sigma: args.sigma.clone(),
         with_tests: true,
     };
     let set = match sources.compile() {
-        Ok((set, _)) => set,
+        Ok((set, warnings)) => {
+            // Skipped Sigma rules and the like: say so next to the listing.
+            for w in warnings {
+                eprintln!("ctfilter: {w}");
+            }
+            set
+        }
         Err(diags) => {
             for d in diags {
                 eprintln!("ctfilter: {d}");

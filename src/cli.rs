@@ -68,6 +68,10 @@ pub struct TestArgs {
     /// Do not load the embedded default rules.
     #[arg(long)]
     pub no_default_rules: bool,
+    /// Load Sigma rules from a file or directory too (repeatable).
+    /// Example: `ctfilter check --sigma sigma/rules/cloud/aws/cloudtrail/`
+    #[arg(long = "sigma", value_name = "PATH")]
+    pub sigma: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -90,6 +94,10 @@ pub struct RulesArgs {
     /// Do not load the embedded default rules.
     #[arg(long)]
     pub no_default_rules: bool,
+    /// Load Sigma rules from a file or directory too (repeatable).
+    /// Example: `ctfilter rules --sigma sigma-aws/`
+    #[arg(long = "sigma", value_name = "PATH")]
+    pub sigma: Vec<PathBuf>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -105,6 +113,13 @@ pub struct FilterArgs {
     /// Do not load the embedded default rules. Example: `--no-default-rules -r mine.yml`
     #[arg(long)]
     pub no_default_rules: bool,
+    /// Load Sigma rules (logsource aws/cloudtrail) from a file or a directory
+    /// of .yml/.yaml files (repeatable), after the YAML rules: same id
+    /// replaces, `disable:` applies. Rules of other logsources or with
+    /// unsupported features are skipped with a warning.
+    /// Example: `--sigma sigma/rules/cloud/aws/cloudtrail/`
+    #[arg(long = "sigma", value_name = "PATH")]
+    pub sigma: Vec<PathBuf>,
     /// Which events pass the allow-list: `default` (records some rule matches),
     /// `*` (every record: high volume, use with --min-severity or on small
     /// inputs), or a comma list of `Name` or `source:Name` (rules still grade
@@ -203,6 +218,7 @@ impl FilterArgs {
         RuleSources {
             defaults: !self.no_default_rules,
             paths: self.rules.clone(),
+            sigma: self.sigma.clone(),
             with_tests: false,
         }
     }

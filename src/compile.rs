@@ -2,7 +2,8 @@
 //!
 //! Layers are applied in order: the embedded defaults (unless disabled), then
 //! each `-r` path in command-line order (a directory contributes its `*.yml`
-//! and `*.yaml` files sorted by name). A rule whose id already exists replaces
+//! and `*.yaml` files sorted by name), then the `--sigma` files as one last
+//! layer (see [`crate::sigma`]). A rule whose id already exists replaces
 //! it in place; identity classifiers of later layers are tried before earlier
 //! ones; `disable:` removes rules and classifiers by id after all layers are
 //! applied. Every problem in every file is reported, each with `path:line:col`;
@@ -31,6 +32,8 @@ pub struct Source {
 pub struct RuleSources {
     pub defaults: bool,
     pub paths: Vec<PathBuf>,
+    /// `--sigma` files or directories, compiled after (over) the YAML rules.
+    pub sigma: Vec<PathBuf>,
     /// Load the embedded tests of the default rules too (`test`, `check`).
     pub with_tests: bool,
 }
@@ -59,7 +62,8 @@ impl RuleSources {
     pub fn compile(&self) -> Result<(RuleSet, Vec<Diagnostic>), Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let sources = self.read(&mut diags);
-        let rules = compile_sources(&sources, &mut diags);
+        let sigma = crate::sigma::read(&self.sigma, &mut diags);
+        let rules = compile_layered(&sources, &sigma, &mut diags);
         match rules {
             Some(rules) if !has_errors(&diags) => Ok((rules, diags)),
             _ => Err(diags),
@@ -67,7 +71,7 @@ impl RuleSources {
     }
 }
 
-fn read_path(path: &Path, sources: &mut Vec<Source>, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn read_path(path: &Path, sources: &mut Vec<Source>, diags: &mut Vec<Diagnostic>) {
     let shown: Arc<str> = Arc::from(path.display().to_string());
     let file_error = |diags: &mut Vec<Diagnostic>, message: String| {
         Diags {
@@ -124,6 +128,16 @@ struct Layer {
 
 /// Compile and layer sources in order. Returns `None` when any error was found.
 pub fn compile_sources(sources: &[Source], out: &mut Vec<Diagnostic>) -> Option<RuleSet> {
+    compile_layered(sources, &[], out)
+}
+
+/// [`compile_sources`], then the Sigma files as one last layer (so a Sigma
+/// rule replaces a YAML rule with the same id, and `disable:` reaches it).
+pub fn compile_layered(
+    sources: &[Source],
+    sigma: &[Source],
+    out: &mut Vec<Diagnostic>,
+) -> Option<RuleSet> {
     let mut settings = Settings::default();
     let mut layers = Vec::new();
     for source in sources {
@@ -156,6 +170,13 @@ pub fn compile_sources(sources: &[Source], out: &mut Vec<Diagnostic>) -> Option<
         layers.push(compile_layer(&file, &mut diags));
         // Report each file's problems in reading order.
         out[first_diag..].sort_by_key(|d| (d.pos.line, d.pos.col));
+    }
+    if !sigma.is_empty() {
+        layers.push(Layer {
+            disable: Vec::new(),
+            rules: crate::sigma::compile_sources(sigma, out),
+            classifiers: Vec::new(),
+        });
     }
 
     let mut rules: Vec<Rule> = Vec::new();

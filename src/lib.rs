@@ -21,6 +21,7 @@ pub mod record;
 pub mod ruletest;
 pub mod scan;
 pub mod severity;
+pub mod sigma;
 pub mod stats;
 pub mod stream;
 pub mod yaml;

@@ -55,6 +55,7 @@ pub fn run(args: &TestArgs) -> i32 {
     let sources = RuleSources {
         defaults: !args.no_default_rules,
         paths: args.rules.clone(),
+        sigma: args.sigma.clone(),
         with_tests: true,
     };
     let rules = match sources.compile() {

@@ -21,4 +21,5 @@ mod property;
 mod rule_pack;
 mod severity;
 mod shapes;
+mod sigma;
 mod streaming;
