@@ -121,6 +121,8 @@ pub enum EventsMode {
 pub enum Format {
     /// The input record with the verdict spliced in.
     Raw,
+    /// OCSF 1.1.0 API Activity / Detection Finding (`src/format/ocsf.rs`).
+    Ocsf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
