@@ -137,9 +137,11 @@ pub struct FilterArgs {
     #[arg(long, value_name = "NAME", default_value = "ctfilter")]
     pub key: String,
     /// Shape of each kept record: `raw` (the input record, unchanged, with the
-    /// verdict added under --key) or `ocsf` (OCSF 1.1.0 API Activity; Insights
-    /// as Detection Finding; verdict in `enrichments`). Example: `--format ocsf`
-    #[arg(long, value_name = "raw|ocsf", default_value = "raw")]
+    /// verdict added under --key), `ocsf` (OCSF 1.1.0 API Activity; Insights as
+    /// Detection Finding; verdict in `enrichments`) or `ecs` (Elastic Common
+    /// Schema, as Elastic's CloudTrail integration; verdict under --key).
+    /// Example: `--format ocsf`
+    #[arg(long, value_name = "raw|ocsf|ecs", default_value = "raw")]
     pub format: String,
     /// A field holding the records as JSON text, besides `message` and `log`,
     /// which are always tried. Example: `--field payload.body`

@@ -123,6 +123,8 @@ pub enum Format {
     Raw,
     /// OCSF 1.1.0 API Activity / Detection Finding (`src/format/ocsf.rs`).
     Ocsf,
+    /// Elastic Common Schema, as Elastic's CloudTrail integration (`src/format/ecs.rs`).
+    Ecs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,11 +1,11 @@
-//! Output shapes for kept records: `--format raw` and `ocsf`.
+//! Output shapes for kept records: `--format raw`, `ocsf` and `ecs`.
 //!
 //! `raw` (the default) is the input record's own bytes with the verdict
 //! spliced in ([`enrich::splice`]); it is dispatched from here unchanged. `ocsf`
-//! builds a new JSON object per record from the parsed tape, so it costs more
-//! than `raw`.
+//! and `ecs` build a new JSON object per record from the parsed tape, so they
+//! cost more than `raw`; the mappings are documented in `docs/formats.md`.
 //!
-//! Guarantees for the re-serialising formats:
+//! Guarantees for `ocsf` and `ecs`:
 //! - each kept record becomes exactly one line holding one valid JSON object,
 //!   whatever the input holds (strings are escaped, input values re-written
 //!   from the tape);
@@ -15,6 +15,7 @@
 //! - the verdict object is byte for byte the one raw mode adds;
 //! - writing appends to the caller's buffer and allocates nothing else.
 
+pub mod ecs;
 pub mod ocsf;
 
 use crate::engine::{Core, Verdict};
@@ -49,8 +50,9 @@ pub fn parse(text: &str) -> Result<Format, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "raw" => Ok(Format::Raw),
         "ocsf" => Ok(Format::Ocsf),
+        "ecs" => Ok(Format::Ecs),
         other => Err(format!(
-            "--format: unknown format '{other}' (expected raw or ocsf)"
+            "--format: unknown format '{other}' (expected raw, ocsf or ecs)"
         )),
     }
 }
@@ -66,6 +68,7 @@ pub fn write(out: &mut Vec<u8>, format: Format, kept: &Kept<'_, '_, '_>) {
             kept.verdict_json,
         ),
         Format::Ocsf => ocsf::write(out, kept),
+        Format::Ecs => ecs::write(out, kept),
     }
 }
 
@@ -313,6 +316,18 @@ impl Obj {
         }
     }
 
+    /// A time (epoch seconds) as an ISO 8601 UTC string; omitted when absent
+    /// or outside years 0..=9999.
+    pub(crate) fn time(&mut self, out: &mut Vec<u8>, name: &'static str, secs: Option<f64>) {
+        if let Some(secs) = secs {
+            let saved = self.save(out);
+            self.key(out, name);
+            if !write_iso_time(out, secs) {
+                self.restore(out, saved);
+            }
+        }
+    }
+
     /// An input value, re-serialised; null is omitted.
     pub(crate) fn value(&mut self, out: &mut Vec<u8>, name: &str, value: Option<Val<'_, '_>>) {
         if let Some(value) = value.filter(|v| !v.is_null()) {
@@ -332,6 +347,45 @@ impl Obj {
 pub(crate) fn write_value(out: &mut Vec<u8>, value: Val<'_, '_>) {
     // Writing into a Vec cannot fail.
     let _ = value.write(out);
+}
+
+/// Write an input value as one JSON string holding its JSON text (a string
+/// value is written as itself, not quoted twice).
+pub(crate) fn write_json_text(out: &mut Vec<u8>, value: Val<'_, '_>) {
+    if let Some(s) = text(value) {
+        json::write_str(out, s);
+        return;
+    }
+    out.push(b'"');
+    let _ = value.write(&mut Escape(out));
+    out.push(b'"');
+}
+
+/// Escapes JSON text (valid UTF-8, compact) into the inside of a JSON string.
+struct Escape<'a>(&'a mut Vec<u8>);
+
+impl std::io::Write for Escape<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut start = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                self.0.extend_from_slice(&buf[start..i]);
+                match b {
+                    b'"' => self.0.extend_from_slice(b"\\\""),
+                    b'\\' => self.0.extend_from_slice(b"\\\\"),
+                    _ => {
+                        let _ = write!(self.0, "\\u{b:04x}");
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        self.0.extend_from_slice(&buf[start..]);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 // ------------------------------------------------------------ shared mappings
@@ -564,6 +618,26 @@ mod tests {
     }
 
     #[test]
+    fn json_text_is_one_escaped_string() {
+        let (a, s) = with_tape(
+            r#"{"a":{"k":"v \"q\" \\ \n","n":[1,2.5,null]},"s":"plain"}"#,
+            |root| {
+                let (mut a, mut s) = (Vec::new(), Vec::new());
+                write_json_text(&mut a, root.get("a").unwrap());
+                write_json_text(&mut s, root.get("s").unwrap());
+                (String::from_utf8(a).unwrap(), String::from_utf8(s).unwrap())
+            },
+        );
+        let inner: String = serde_json::from_str(&a).unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&inner).unwrap();
+        assert_eq!(
+            parsed,
+            serde_json::json!({"k": "v \"q\" \\ \n", "n": [1, 2.5, null]})
+        );
+        assert_eq!(s, "\"plain\"");
+    }
+
+    #[test]
     fn empty_nested_objects_are_removed() {
         let mut out = Vec::new();
         let mut root = Obj::root(&mut out);
@@ -609,6 +683,7 @@ mod tests {
     fn formats_parse() {
         assert_eq!(parse("raw"), Ok(Format::Raw));
         assert_eq!(parse("OCSF"), Ok(Format::Ocsf));
+        assert_eq!(parse(" ecs "), Ok(Format::Ecs));
         assert!(parse("cef").is_err());
     }
 }

@@ -1,4 +1,4 @@
-//! `--format ocsf`: golden file for fixtures/records.ndjson,
+//! `--format ocsf` and `--format ecs`: golden files for fixtures/records.ndjson,
 //! and field-by-field checks on the records that exercise each mapping rule
 //! (fixtures/records.ndjson and fixtures/formats.ndjson; see
 //! docs/formats.md for the mappings).
@@ -113,7 +113,7 @@ fn empties(value: &Value, path: &str, skip: &[&str], found: &mut Vec<String>) {
 
 const EVERY_FIXTURE: [&str; 2] = ["records.ndjson", "formats.ndjson"];
 /// The re-serialising formats.
-const FORMATS: [&str; 1] = ["ocsf"];
+const FORMATS: [&str; 2] = ["ocsf", "ecs"];
 
 // ------------------------------------------------------------------ common
 
@@ -130,6 +130,21 @@ fn golden_ocsf_output_of_records() {
     out.assert_clean();
     assert_eq!(out.records().len(), 12);
     assert_golden("records.ocsf.ndjson", &out.stdout);
+}
+
+#[test]
+fn golden_ecs_output_of_records() {
+    let out = ctfilter(&with_test_rules(&[
+        "--events",
+        "*",
+        "--format",
+        "ecs",
+        "fixtures/records.ndjson",
+    ]))
+    .run();
+    out.assert_clean();
+    assert_eq!(out.records().len(), 12);
+    assert_golden("records.ecs.ndjson", &out.stdout);
 }
 
 #[test]
@@ -182,11 +197,18 @@ fn absent_fields_are_omitted_never_null_or_empty() {
                 "ocsf empty members at {empty:?}: {record}"
             );
         }
+        for record in run("ecs", fixture, &[]) {
+            let (mut null, mut empty) = (Vec::new(), Vec::new());
+            nulls(&record, "", &["ctfilter", "flattened"], &mut null);
+            empties(&record, "", &["ctfilter", "flattened"], &mut empty);
+            assert!(null.is_empty(), "ecs nulls at {null:?}: {record}");
+            assert!(empty.is_empty(), "ecs empty members at {empty:?}: {record}");
+        }
     }
 }
 
 #[test]
-fn the_verdict_is_the_raw_mode_verdict() {
+fn the_verdict_is_the_raw_mode_verdict_in_both_formats() {
     for fixture in EVERY_FIXTURE {
         for record in run("ocsf", fixture, &[]) {
             let id = record_id(&record);
@@ -200,13 +222,21 @@ fn the_verdict_is_the_raw_mode_verdict() {
             assert_eq!(entry["value"], verdict["severity"], "{id}");
             assert_eq!(entry["data"], verdict, "{id}");
         }
+        for record in run("ecs", fixture, &[]) {
+            let id = record_id(&record);
+            assert_eq!(record["ctfilter"], raw_verdict(fixture, &id), "{id}");
+        }
     }
 }
 
 #[test]
-fn key_renames_the_verdict() {
+fn key_renames_the_verdict_in_both_formats() {
     let ocsf = run("ocsf", "records.ndjson", &["--key", "_ct"]);
     assert!(ocsf.iter().all(|r| r["enrichments"][0]["name"] == "_ct"));
+    let ecs = run("ecs", "records.ndjson", &["--key", "_ct"]);
+    assert!(ecs
+        .iter()
+        .all(|r| r.get("_ct").is_some() && r.get("ctfilter").is_none()));
 }
 
 #[test]
@@ -237,7 +267,7 @@ fn help_documents_the_format_flag_with_an_example() {
     let out = ctfilter(&["--help"]).run();
     out.assert_code(0);
     let help = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(help.contains("--format <raw|ocsf>"));
+    assert!(help.contains("--format <raw|ocsf|ecs>"));
     assert!(help.contains("Example: `--format ocsf`"), "{help}");
 }
 
@@ -563,6 +593,310 @@ fn ocsf_console_sign_in_failure() {
     );
 }
 
+// ------------------------------------------------------------------ ECS
+
+#[test]
+fn ecs_iam_user_call() {
+    let r = one("ecs", "req-0003");
+    let source = input("records.ndjson", "req-0003");
+    assert_eq!(r["@timestamp"], "2026-01-15T10:02:00.000Z");
+    assert_eq!(r["ecs"], json!({"version": "8.11.0"}));
+    assert_eq!(
+        r["event"],
+        json!({
+            "kind": "event",
+            "module": "aws",
+            "dataset": "aws.cloudtrail",
+            "provider": "iam.amazonaws.com",
+            "action": "CreateAccessKey",
+            "id": "00000000-0000-4000-8000-000000000003",
+            "outcome": "success",
+            "category": ["iam"],
+            "type": ["user", "change"],
+            "created": "2026-01-15T10:05:00.000Z",
+            "severity": 4,
+            "risk_score": 72
+        })
+    );
+    assert_eq!(
+        r["cloud"],
+        json!({"provider": "aws", "region": "us-east-1", "account": {"id": "111122223333"}})
+    );
+    assert_eq!(
+        r["source"],
+        json!({"address": "203.0.113.10", "ip": "203.0.113.10"})
+    );
+    assert_eq!(
+        r["user"],
+        json!({"name": "alice", "id": "AIDAEXAMPLEALICE0001", "target": {"name": "mallory"}})
+    );
+    assert_eq!(r["user_agent"]["original"], source["userAgent"]);
+    assert_eq!(
+        r["rule"],
+        json!({
+            "id": "t-access-key-for-other-user",
+            "name": "Access key created for another user",
+            "category": "persistence",
+            "ruleset": "ctfilter"
+        })
+    );
+    assert_eq!(
+        r["threat"],
+        json!({"framework": "MITRE ATT&CK", "technique": {"id": ["T1098.001", "T1098"]}})
+    );
+    let trail = &r["aws"]["cloudtrail"];
+    assert_eq!(trail["event_version"], "1.09");
+    assert_eq!(trail["event_type"], "AwsApiCall");
+    assert_eq!(trail["event_category"], "Management");
+    assert_eq!(
+        trail["user_identity"],
+        json!({
+            "type": "IAMUser",
+            "arn": "arn:aws:iam::111122223333:user/alice",
+            "access_key_id": "AKIAEXAMPLEALICE0001"
+        })
+    );
+    let text = |v: &Value| serde_json::from_str::<Value>(v.as_str().expect("JSON text")).unwrap();
+    assert_eq!(
+        text(&trail["request_parameters"]),
+        source["requestParameters"]
+    );
+    assert_eq!(
+        text(&trail["response_elements"]),
+        source["responseElements"]
+    );
+    assert_eq!(trail["request_id"], "req-0003");
+    assert_eq!(trail["management_event"], true);
+    assert_eq!(trail["read_only"], false);
+    assert_eq!(trail["recipient_account_id"], "111122223333");
+    assert!(trail.get("error_code").is_none());
+}
+
+#[test]
+fn ecs_assumed_role_with_session_context_and_mfa() {
+    let r = one("ecs", "fmt-0001");
+    assert_eq!(r["@timestamp"], "2026-01-15T10:04:05.250Z");
+    assert_eq!(
+        r["user"],
+        json!({"name": "Ops", "id": "AROAEXAMPLEOPS000001:grace"}),
+        "Elastic names the role, not the session"
+    );
+    assert_eq!(
+        r["source"],
+        json!({"address": "2001:db8::10", "ip": "2001:db8::10"})
+    );
+    assert_eq!(
+        r["tls"],
+        json!({
+            "version_protocol": "tls",
+            "version": "1.3",
+            "cipher": "TLS_AES_128_GCM_SHA256",
+            "client": {"server_name": "kms.us-west-2.amazonaws.com"}
+        })
+    );
+    let trail = &r["aws"]["cloudtrail"];
+    assert_eq!(
+        trail["user_identity"],
+        json!({
+            "type": "AssumedRole",
+            "arn": "arn:aws:sts::111122223333:assumed-role/Ops/grace",
+            "access_key_id": "ASIAEXAMPLEGRACE0001",
+            "session_context": {
+                "mfa_authenticated": "true",
+                "creation_date": "2026-01-15T09:50:00.000Z",
+                "session_issuer": {
+                    "type": "Role",
+                    "principal_id": "AROAEXAMPLEOPS000001",
+                    "arn": "arn:aws:iam::111122223333:role/Ops",
+                    "account_id": "111122223333"
+                }
+            }
+        })
+    );
+    assert_eq!(trail["vpc_endpoint_id"], "vpce-0example0000001");
+    assert_eq!(
+        trail["resources"],
+        json!([{
+            "arn": "arn:aws:kms:us-west-2:111122223333:key/00000000-1111-2222-3333-444444444444",
+            "account_id": "111122223333",
+            "type": "AWS::KMS::Key"
+        }])
+    );
+    assert_eq!(r["event"]["type"], json!(["info"]));
+    assert!(r["event"].get("category").is_none());
+    assert!(
+        r.get("rule").is_none() && r.get("threat").is_none(),
+        "no rule matched"
+    );
+}
+
+#[test]
+fn ecs_failed_call() {
+    let r = one("ecs", "req-0006");
+    let source = input("records.ndjson", "req-0006");
+    assert_eq!(r["event"]["outcome"], "failure");
+    assert_eq!(r["event"]["category"], json!(["iam"]));
+    assert_eq!(r["event"]["type"], json!(["user", "change"]));
+    assert_eq!(r["aws"]["cloudtrail"]["error_code"], "AccessDenied");
+    assert_eq!(
+        r["aws"]["cloudtrail"]["error_message"],
+        source["errorMessage"]
+    );
+    assert_eq!(r["user"]["name"], "Developer");
+    assert_eq!(r["user"]["target"]["name"], "dave");
+    assert_eq!(r["cloud"]["account"]["id"], "444455556666");
+}
+
+#[test]
+fn ecs_service_call_with_missing_identity_fields_and_a_domain_source() {
+    let r = one("ecs", "fmt-0002");
+    assert_eq!(
+        r["source"],
+        json!({"address": "cloudformation.amazonaws.com"}),
+        "no source.ip for a host name"
+    );
+    assert!(r.get("user").is_none());
+    let trail = &r["aws"]["cloudtrail"];
+    assert_eq!(
+        trail["user_identity"],
+        json!({"type": "AWSService", "invoked_by": "cloudformation.amazonaws.com"})
+    );
+    assert!(trail.get("request_parameters").is_none());
+    assert!(trail.get("response_elements").is_none());
+    assert_eq!(r["event"]["category"], json!(["iam"]));
+    assert_eq!(r["event"]["type"], json!(["admin", "creation"]));
+    assert_eq!(
+        r["cloud"]["account"]["id"], "111122223333",
+        "recipient account"
+    );
+}
+
+#[test]
+fn ecs_root_call() {
+    let r = one("ecs", "req-0005");
+    assert!(r["user"].get("name").is_none(), "Root has no userName");
+    assert_eq!(r["user"]["id"], "111122223333");
+    let trail = &r["aws"]["cloudtrail"];
+    assert_eq!(trail["user_identity"]["type"], "Root");
+    assert_eq!(
+        trail["user_identity"]["session_context"],
+        json!({"mfa_authenticated": "true", "creation_date": "2026-01-15T09:55:00.000Z"})
+    );
+    assert_eq!(trail["session_credential_from_console"], "true");
+    assert_eq!(trail["read_only"], true);
+    assert_eq!(r["event"]["type"], json!(["user", "info"]));
+    assert_eq!(r["event"]["severity"], 4);
+    assert_eq!(r["rule"]["id"], "t-root-activity");
+}
+
+#[test]
+fn ecs_insights() {
+    let r = one("ecs", "00000000-0000-4000-8000-000000000009");
+    let source = input("records.ndjson", "00000000-0000-4000-8000-000000000009");
+    for absent in ["action", "provider", "outcome", "category"] {
+        assert!(r["event"].get(absent).is_none(), "event.{absent}");
+    }
+    assert_eq!(r["event"]["kind"], "event");
+    let trail = &r["aws"]["cloudtrail"];
+    assert_eq!(trail["event_type"], "AwsCloudTrailInsight");
+    assert_eq!(trail["event_category"], "Insight");
+    assert_eq!(
+        trail["shared_event_id"],
+        "00000000-0000-4000-8000-0000000000bb"
+    );
+    assert_eq!(
+        trail["flattened"]["insight_details"],
+        source["insightDetails"]
+    );
+    assert!(trail.get("user_identity").is_none());
+    assert_eq!(r["cloud"]["account"]["id"], "111122223333");
+    assert_eq!(r["rule"]["id"], "t-insight-call-rate");
+    assert!(r.get("source").is_none() && r.get("user").is_none());
+}
+
+#[test]
+fn ecs_data_event() {
+    let r = one("ecs", "req-0010");
+    let source = input("records.ndjson", "req-0010");
+    let trail = &r["aws"]["cloudtrail"];
+    assert_eq!(trail["event_category"], "Data");
+    assert_eq!(trail["management_event"], false);
+    let extra: Value =
+        serde_json::from_str(trail["additional_eventdata"].as_str().unwrap()).unwrap();
+    assert_eq!(extra, source["additionalEventData"]);
+    assert_eq!(trail["resources"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        trail["resources"][0],
+        json!({"arn": "arn:aws:s3:::acme-secrets-prod/db/password.txt", "type": "AWS::S3::Object"})
+    );
+    assert_eq!(r["event"]["action"], "GetObject");
+    assert_eq!(r["source"]["ip"], "10.0.2.40");
+}
+
+#[test]
+fn ecs_console_sign_ins() {
+    let failed = one("ecs", "fmt-0006");
+    assert_eq!(failed["event"]["outcome"], "failure");
+    assert_eq!(failed["event"]["category"], json!(["authentication"]));
+    assert_eq!(
+        failed["aws"]["cloudtrail"]["console_login"],
+        json!({"additional_eventdata": {
+            "mobile_version": false,
+            "login_to": "https://console.aws.amazon.com/console/home",
+            "mfa_used": false
+        }})
+    );
+    let ok = one("ecs", "req-0012");
+    assert_eq!(ok["event"]["outcome"], "success");
+    assert_eq!(
+        ok["aws"]["cloudtrail"]["console_login"]["additional_eventdata"]["mfa_used"],
+        true
+    );
+}
+
+#[test]
+fn ecs_old_records_duplicates_and_escapes() {
+    let r = one("ecs", "fmt-0004");
+    assert_eq!(r["event"]["action"], "DeleteBucket", "first eventName wins");
+    assert_eq!(r["event"]["category"], json!(["file"]));
+    assert_eq!(r["event"]["type"], json!(["deletion"]));
+    assert_eq!(r["event"]["outcome"], "failure");
+    assert_eq!(r["source"], json!({"address": "AWS Internal"}));
+    assert_eq!(
+        r["user_agent"]["original"],
+        "agent \"quoted\" \\ tab\t \u{e9}"
+    );
+    assert!(r["aws"]["cloudtrail"].get("event_category").is_none());
+    assert!(
+        r.get("futureField").is_none(),
+        "unknown members are dropped"
+    );
+}
+
+#[test]
+fn ecs_objects_are_nested_never_dotted() {
+    fn dotted(value: &Value, path: &str, found: &mut Vec<String>) {
+        if let Value::Object(map) = value {
+            for (k, v) in map {
+                if k == "ctfilter" || k == "flattened" {
+                    continue;
+                }
+                if k.contains('.') {
+                    found.push(format!("{path}.{k}"));
+                }
+                dotted(v, &format!("{path}.{k}"), found);
+            }
+        }
+    }
+    for fixture in EVERY_FIXTURE {
+        for record in run("ecs", fixture, &[]) {
+            let mut found = Vec::new();
+            dotted(&record, "", &mut found);
+            assert!(found.is_empty(), "dotted keys {found:?}");
+        }
+    }
+}
+
 // ------------------------------------------------------------------ generated
 
 /// A record with odd but valid content: keys and values that need escaping,
@@ -628,7 +962,7 @@ fn odd_record(rng: &mut Rng, seq: usize) -> Value {
 }
 
 #[test]
-fn generated_odd_records_are_always_valid_json() {
+fn generated_odd_records_are_always_valid_json_in_both_formats() {
     let mut rng = Rng::new(20260115);
     let mut input = String::new();
     for seq in 0..600 {
