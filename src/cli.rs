@@ -140,7 +140,7 @@ pub struct FilterArgs {
     /// verdict added under --key), `ocsf` (OCSF 1.1.0 API Activity; Insights as
     /// Detection Finding; verdict in `enrichments`) or `ecs` (Elastic Common
     /// Schema, as Elastic's CloudTrail integration; verdict under --key).
-    /// Example: `--format ocsf`
+    /// Mappings: docs/formats.md. Example: `--format ocsf`
     #[arg(long, value_name = "raw|ocsf|ecs", default_value = "raw")]
     pub format: String,
     /// A field holding the records as JSON text, besides `message` and `log`,
