@@ -152,6 +152,13 @@ pub struct FilterArgs {
     /// Name of the top-level key added to each record. Example: `--key _ct`
     #[arg(long, value_name = "NAME", default_value = "ctfilter")]
     pub key: String,
+    /// Shape of each kept record: `raw` (the input record, unchanged, with the
+    /// verdict added under --key), `ocsf` (OCSF 1.1.0 API Activity; Insights as
+    /// Detection Finding; verdict in `enrichments`) or `ecs` (Elastic Common
+    /// Schema, as Elastic's CloudTrail integration; verdict under --key).
+    /// Mappings: docs/formats.md. Example: `--format ocsf`
+    #[arg(long, value_name = "raw|ocsf|ecs", default_value = "raw")]
+    pub format: String,
     /// A field holding the records as JSON text, besides `message` and `log`,
     /// which are always tried. Example: `--field payload.body`
     #[arg(long, value_name = "PATH")]
@@ -241,6 +248,7 @@ impl FilterArgs {
         if self.key.is_empty() {
             return Err("--key: the key name cannot be empty".into());
         }
+        options.format = crate::format::parse(&self.format)?;
         options.events = match self.events.trim() {
             "default" => EventsMode::Rules,
             "*" | "all" => EventsMode::All,
@@ -376,6 +384,7 @@ mod tests {
             &["ctfilter", "--on-error", "ignore"],
             &["ctfilter", "--events", "iam:"],
             &["ctfilter", "--now", "soon"],
+            &["ctfilter", "--format", "cef"],
         ] {
             let cli = Cli::try_parse_from(args).unwrap();
             assert!(cli.filter.options().is_err(), "{args:?}");

@@ -8,9 +8,26 @@ use std::io::Write as _;
 
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
+    write_escaped(out, text);
+    out.push(b'"');
+}
+
+/// The inside of a JSON string for `text`, without the quotes: lets a caller
+/// build one string value from several pieces.
+pub fn write_escaped(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip whole 8-byte words that hold nothing to escape.
+        if let Some(word) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            if !needs_escape(word) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -20,17 +37,35 @@ pub fn write_str(out: &mut Vec<u8>, text: &str) {
             0..=0x1f => {
                 out.extend_from_slice(&bytes[start..i]);
                 let _ = write!(out, "\\u{b:04x}");
-                start = i + 1;
+                i += 1;
+                start = i;
                 continue;
             }
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.extend_from_slice(&bytes[start..i]);
         out.extend_from_slice(escape);
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
+}
+
+/// Whether any byte of `word` is a quote, a backslash or below 0x20. May
+/// report a false positive only in a word that also holds a true one.
+#[inline]
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let quote = quote.wrapping_sub(ONES) & !quote;
+    let backslash = backslash.wrapping_sub(ONES) & !backslash;
+    (control | quote | backslash) & HIGH != 0
 }
 
 pub fn write_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
@@ -88,5 +123,24 @@ mod tests {
         );
         let back: String = serde_json::from_slice(&out).unwrap();
         assert_eq!(back, "a\"b\\c\nd\u{1}é日");
+    }
+
+    #[test]
+    fn escapes_at_every_position_of_long_strings() {
+        for special in ['"', '\\', '\n', '\u{1f}', '\u{0}', '\u{7f}', 'é'] {
+            for len in [7, 8, 9, 16, 17, 33] {
+                for at in 0..len {
+                    let text: String = (0..len)
+                        .map(|i| if i == at { special } else { 'x' })
+                        .collect();
+                    let mut out = Vec::new();
+                    write_str(&mut out, &text);
+                    let back: String = serde_json::from_slice(&out).unwrap();
+                    assert_eq!(back, text);
+                    let raw = std::str::from_utf8(&out).unwrap();
+                    assert!(!raw[1..raw.len() - 1].bytes().any(|b| b < 0x20));
+                }
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod enrich;
 pub mod events;
 pub mod explain;
+pub mod format;
 pub mod frame;
 pub mod input;
 pub mod json;

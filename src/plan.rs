@@ -121,6 +121,10 @@ pub enum EventsMode {
 pub enum Format {
     /// The input record with the verdict spliced in.
     Raw,
+    /// OCSF 1.1.0 API Activity / Detection Finding (`src/format/ocsf.rs`).
+    Ocsf,
+    /// Elastic Common Schema, as Elastic's CloudTrail integration (`src/format/ecs.rs`).
+    Ecs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -669,13 +669,18 @@ impl Processor {
                     &self.eval.matched,
                     now,
                 );
-                enrich::splice(
-                    &mut sink.out,
+                let kept = crate::format::Kept {
+                    plan,
+                    root,
+                    core: &core,
+                    verdict: &verdict,
+                    matched: &self.eval.matched,
+                    verdict_json: &self.verdict,
                     raw,
                     has_members,
-                    &plan.key_json,
-                    &self.verdict,
-                );
+                    now,
+                };
+                crate::format::write(&mut sink.out, plan.options.format, &kept);
                 self.stats.emitted += 1;
                 self.stats.severities[verdict.severity as usize] += 1;
             }

@@ -14,6 +14,7 @@ mod bad_input;
 mod corpus;
 mod errors;
 mod flags;
+mod formats;
 mod hostile;
 mod output;
 mod pipes;
