@@ -12,6 +12,7 @@ pub mod enrich;
 pub mod events;
 pub mod explain;
 pub mod frame;
+pub mod generate;
 pub mod input;
 pub mod json;
 pub mod parallel;
