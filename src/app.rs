@@ -20,6 +20,7 @@ pub fn main() -> i32 {
         Some(Command::Test(args)) => crate::ruletest::run(&args),
         Some(Command::Check(args)) => crate::check::run(&args),
         Some(Command::Rules(args)) => crate::check::list(&args),
+        Some(Command::Generate(args)) => crate::generate::run(&args),
     }
 }
 

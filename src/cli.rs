@@ -58,6 +58,9 @@ pub enum Command {
     Explain(Box<ExplainArgs>),
     /// List the effective rules. Example: `ctfilter rules --json | jq length`
     Rules(RulesArgs),
+    /// Print shell completions or the man page (for packagers).
+    #[command(hide = true)]
+    Generate(crate::generate::GenerateArgs),
 }
 
 #[derive(Args, Debug)]

@@ -13,6 +13,7 @@ pub mod events;
 pub mod explain;
 pub mod format;
 pub mod frame;
+pub mod generate;
 pub mod input;
 pub mod json;
 pub mod parallel;
