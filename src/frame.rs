@@ -8,7 +8,18 @@
 //! the line starts afresh. Guarantees: every input byte ends up in exactly one
 //! unit, in order, and a unit's line number is the line it started on.
 
+use crate::stats::Shape;
 use crate::stream::{Piece, Stream};
+use crate::unescape::{Step, Unescaper};
+
+/// A host-wrapped file (`{"message":"{\"Records\":[...]}"}`) being streamed:
+/// the string is decoded as it arrives into `decoded`, which the record
+/// stream consumes.
+struct Wrapped {
+    unescaper: Unescaper,
+    decoded: Vec<u8>,
+    error: Option<String>,
+}
 
 /// Bracket depth across lines, aware of strings and escapes.
 #[derive(Default, Clone, Copy)]
@@ -44,8 +55,9 @@ impl Depth {
 pub enum Unit<'a> {
     Line(&'a [u8], u64),
     Document(&'a [u8], u64),
-    /// A piece of a streamed envelope line (see `stream`), with its line.
-    Piece(Piece<'a>, u64),
+    /// A piece of a streamed envelope line (see `stream`), with its line and
+    /// the shape it arrived in (S3 Records, or host-wrapped).
+    Piece(Piece<'a>, u64, Shape),
     /// A streamed line ended: its number and length, for the counters.
     StreamEnd(u64, u64),
     /// A line over the limit, skipped to its newline: first bytes, length.
@@ -63,6 +75,7 @@ pub struct Framer {
     line_no: u64,
     doc: Option<(Vec<u8>, u64, Depth)>,
     stream: Option<Stream>,
+    wrapped: Option<Wrapped>,
     /// Bytes skipped of an over-long line (its first bytes stay in `carry`).
     skipped: Option<u64>,
     max_bytes: usize,
@@ -82,6 +95,7 @@ impl Framer {
             line_no: 0,
             doc: None,
             stream: None,
+            wrapped: None,
             skipped: None,
             max_bytes,
         }
@@ -92,6 +106,7 @@ impl Framer {
         self.line_no = 0;
         self.doc = None;
         self.stream = None;
+        self.wrapped = None;
         self.skipped = None;
     }
 
@@ -133,25 +148,111 @@ impl Framer {
     /// An unfinished line has grown large: stream it if it is an envelope,
     /// or stop holding it once it passes the limit.
     fn start_long_line(&mut self, emit: &mut dyn FnMut(Unit<'_>)) {
+        let line = self.line_no + 1;
         if let Some((at, object)) = crate::stream::envelope_start(&self.carry) {
             let mut stream = Stream::new(at, object, self.max_bytes);
             stream.line_bytes = self.carry.len() as u64;
-            let line = self.line_no + 1;
-            stream.pump(&mut self.carry, &mut |piece| emit(Unit::Piece(piece, line)));
+            stream.pump(&mut self.carry, &mut |piece| {
+                emit(Unit::Piece(piece, line, Shape::S3Records))
+            });
             self.stream = Some(stream);
+        } else if let Some((mut wrapped, stream)) = self.wrapped_envelope() {
+            let mut stream = stream;
+            stream.line_bytes = self.carry.len() as u64;
+            self.carry.clear();
+            stream.pump(&mut wrapped.decoded, &mut |piece| {
+                emit(Unit::Piece(piece, line, Shape::HostWrapped))
+            });
+            self.stream = Some(stream);
+            self.wrapped = Some(wrapped);
         } else if self.carry.len() > self.max_bytes {
             self.skipped = Some((self.carry.len() - TOO_LONG_PREFIX) as u64);
             self.carry.truncate(TOO_LONG_PREFIX);
         }
     }
 
+    /// `{"message":"{\"Records\":[` (or `"log"`): the offset just inside the
+    /// string, and the record stream over its decoded start. Members before
+    /// the wrapper field are skipped; the field must hold an envelope.
+    fn wrapped_envelope(&self) -> Option<(Wrapped, Stream)> {
+        let buf = &self.carry;
+        let mut at = crate::scan::skip_ws(buf, 0);
+        if buf.get(at) != Some(&b'{') {
+            return None;
+        }
+        at = crate::scan::skip_ws(buf, at + 1);
+        loop {
+            if buf.get(at) != Some(&b'"') {
+                return None;
+            }
+            let key_end = crate::scan::value_end(buf, at, 2).ok()?;
+            let key = &buf[at + 1..key_end - 1];
+            at = crate::scan::skip_ws(buf, key_end);
+            if buf.get(at) != Some(&b':') {
+                return None;
+            }
+            at = crate::scan::skip_ws(buf, at + 1);
+            if (key == b"message" || key == b"log") && buf.get(at) == Some(&b'"') {
+                let mut wrapped = Wrapped {
+                    unescaper: Unescaper::default(),
+                    decoded: Vec::with_capacity(1 << 20),
+                    error: None,
+                };
+                let step = wrapped
+                    .unescaper
+                    .feed(&buf[at + 1..], &mut wrapped.decoded)
+                    .ok()?;
+                if matches!(step, Step::End(_)) {
+                    return None; // the whole string is here: the ordinary path reads it
+                }
+                let (array_at, object) = crate::stream::envelope_start(&wrapped.decoded)?;
+                return Some((wrapped, Stream::new(array_at, object, self.max_bytes)));
+            }
+            at = crate::scan::value_end(buf, at, 64).ok()?;
+            at = crate::scan::skip_ws(buf, at);
+            if buf.get(at) != Some(&b',') {
+                return None;
+            }
+            at = crate::scan::skip_ws(buf, at + 1);
+        }
+    }
+
     /// More bytes of a streamed or skipped line; `ends` when its newline came.
     fn continue_long_line(&mut self, part: &[u8], ends: bool, emit: &mut dyn FnMut(Unit<'_>)) {
         let line = self.line_no + 1;
+        if let (Some(stream), Some(wrapped)) = (&mut self.stream, &mut self.wrapped) {
+            stream.line_bytes += part.len() as u64 + u64::from(ends);
+            if !wrapped.unescaper.is_done() && wrapped.error.is_none() {
+                // Bytes after the closing quote are the wrapper's other members.
+                if let Err(e) = wrapped.unescaper.feed(part, &mut wrapped.decoded) {
+                    wrapped.error = Some(e);
+                }
+            }
+            let mut push = |piece: Piece<'_>| emit(Unit::Piece(piece, line, Shape::HostWrapped));
+            if ends {
+                if let Some(reason) = wrapped.error.take() {
+                    push(Piece::Broken {
+                        bytes: &[],
+                        offset: 0,
+                        reason,
+                        truncated: false,
+                        index: None,
+                    });
+                }
+                stream.finish(&mut wrapped.decoded, &mut push);
+                emit(Unit::StreamEnd(line, stream.line_bytes));
+                self.stream = None;
+                self.wrapped = None;
+                self.line_no += 1;
+            } else {
+                stream.pump(&mut wrapped.decoded, &mut push);
+            }
+            return;
+        }
         if let Some(stream) = &mut self.stream {
             stream.line_bytes += part.len() as u64 + u64::from(ends);
             self.carry.extend_from_slice(part);
-            let mut push = |piece: Piece<'_>| emit(Unit::Piece(piece, line));
+            let mut push = |piece: Piece<'_>| emit(Unit::Piece(piece, line, Shape::S3Records));
             if ends {
                 stream.finish(&mut self.carry, &mut push);
                 emit(Unit::StreamEnd(line, stream.line_bytes));
@@ -291,7 +392,7 @@ mod tests {
             (0, Vec::new(), Vec::new(), Vec::new());
         for chunk in input.as_bytes().chunks(65536) {
             framer.feed(chunk, &mut |u| match u {
-                Unit::Piece(Piece::Record { .. }, 1) => pieces += 1,
+                Unit::Piece(Piece::Record { .. }, 1, Shape::S3Records) => pieces += 1,
                 Unit::StreamEnd(line, len) => ends.push((line, len)),
                 Unit::TooLong(prefix, len, line) => too_long.push((prefix.len(), len, line)),
                 Unit::Line(l, n) => lines.push((l.len(), n)),

@@ -26,4 +26,5 @@ pub mod severity;
 pub mod sigma;
 pub mod stats;
 pub mod stream;
+pub mod unescape;
 pub mod yaml;

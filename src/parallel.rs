@@ -12,7 +12,7 @@ use crate::explain::Style;
 use crate::frame::Unit;
 use crate::plan::Plan;
 use crate::process::{DeadLetterStyle, Processor, Sink};
-use crate::stats::Stats;
+use crate::stats::{Shape, Stats};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -77,12 +77,16 @@ pub struct Batch {
     pub plan: Arc<Plan>,
     pub source: Arc<str>,
     pub data: Vec<u8>,
-    pub units: Vec<(Range<usize>, u64, Held)>,
+    pub units: Vec<(Range<usize>, u64, Held, Shape)>,
 }
 
 impl Batch {
     pub fn push(&mut self, unit: Unit<'_>) {
         use crate::stream::Piece;
+        let shape = match &unit {
+            Unit::Piece(_, _, shape) => *shape,
+            _ => Shape::Bare,
+        };
         let (bytes, line, held): (&[u8], u64, Held) = match unit {
             Unit::Line(bytes, line) => (bytes, line, Held::Line),
             Unit::Document(bytes, line) => (bytes, line, Held::Document),
@@ -93,6 +97,7 @@ impl Batch {
                     offset,
                 },
                 line,
+                _,
             ) => (bytes, line, Held::Record { index, offset }),
             Unit::Piece(
                 Piece::TooLong {
@@ -102,6 +107,7 @@ impl Batch {
                     offset,
                 },
                 line,
+                _,
             ) => (prefix, line, Held::TooLongRecord { len, index, offset }),
             Unit::Piece(
                 Piece::Broken {
@@ -112,6 +118,7 @@ impl Batch {
                     index,
                 },
                 line,
+                _,
             ) => (
                 bytes,
                 line,
@@ -122,7 +129,7 @@ impl Batch {
                     offset,
                 },
             ),
-            Unit::Piece(Piece::Trailing { bytes, offset }, line) => {
+            Unit::Piece(Piece::Trailing { bytes, offset }, line, _) => {
                 (bytes, line, Held::Trailing { offset })
             }
             Unit::StreamEnd(line, bytes) => (&[], line, Held::StreamEnd { bytes }),
@@ -130,13 +137,13 @@ impl Batch {
         };
         let start = self.data.len();
         self.data.extend_from_slice(bytes);
-        self.units.push((start..self.data.len(), line, held));
+        self.units.push((start..self.data.len(), line, held, shape));
     }
 }
 
 impl Held {
     /// The unit again, borrowing its bytes from the batch buffer.
-    fn unit<'a>(&'a self, bytes: &'a [u8], line: u64) -> Unit<'a> {
+    fn unit<'a>(&'a self, bytes: &'a [u8], line: u64, shape: Shape) -> Unit<'a> {
         use crate::stream::Piece;
         match self {
             Held::Line => Unit::Line(bytes, line),
@@ -148,6 +155,7 @@ impl Held {
                     offset: *offset,
                 },
                 line,
+                shape,
             ),
             Held::TooLongRecord { len, index, offset } => Unit::Piece(
                 Piece::TooLong {
@@ -157,6 +165,7 @@ impl Held {
                     offset: *offset,
                 },
                 line,
+                shape,
             ),
             Held::Broken {
                 reason,
@@ -172,6 +181,7 @@ impl Held {
                     index: *index,
                 },
                 line,
+                shape,
             ),
             Held::Trailing { offset } => Unit::Piece(
                 Piece::Trailing {
@@ -179,6 +189,7 @@ impl Held {
                     offset: *offset,
                 },
                 line,
+                shape,
             ),
             Held::StreamEnd { bytes: len } => Unit::StreamEnd(line, *len),
             Held::TooLongLine { len } => Unit::TooLong(bytes, *len, line),
@@ -245,8 +256,8 @@ fn worker(
             dead: Vec::new(),
         };
         let mut strict_stop = false;
-        for (range, line, held) in &batch.units {
-            let unit = held.unit(&batch.data[range.clone()], *line);
+        for (range, line, held, shape) in &batch.units {
+            let unit = held.unit(&batch.data[range.clone()], *line, *shape);
             processor.unit(plan, unit, &batch.source, &mut sink);
             if plan.options.strict && processor.saw_bad {
                 strict_stop = true;

@@ -181,7 +181,9 @@ impl Processor {
                 self.stats.bytes += doc.len() as u64;
                 self.document(plan, doc, Where { source, line: n }, Shape::Bare, 0, sink);
             }
-            Unit::Piece(piece, n) => self.piece(plan, piece, Where { source, line: n }, sink),
+            Unit::Piece(piece, n, shape) => {
+                self.piece(plan, piece, Where { source, line: n }, shape, sink)
+            }
             Unit::StreamEnd(_, bytes) => self.streamed_line(bytes),
             Unit::TooLong(prefix, len, n) => {
                 self.too_long_line(plan, prefix, len, Where { source, line: n }, sink)
@@ -195,12 +197,13 @@ impl Processor {
         plan: &Plan,
         piece: crate::stream::Piece<'_>,
         at: Where<'_>,
+        shape: Shape,
         sink: &mut Sink,
     ) {
         use crate::stream::Piece;
         let ctx = |index: Option<usize>, offset: u64| {
-            Ctx::top(at, Shape::S3Records, 1).with(
-                Shape::S3Records,
+            Ctx::top(at, shape, 1).with(
+                shape,
                 1,
                 Detail {
                     index,

@@ -235,3 +235,50 @@ fn log_files_joined_without_newlines_are_all_read() {
     assert_eq!(out.stats()["bad"], 0, "{}", out.stderr);
     assert_eq!(event_ids(&out.stdout), [ids_a, ids_b].concat());
 }
+
+#[test]
+fn a_large_host_wrapped_log_file_streams_in_bounded_memory() {
+    let (file, ids) = log_file(48 << 20, 27);
+    let file = &file[..file.len() - 1];
+    let mut line = Vec::with_capacity(file.len() + file.len() / 8 + 128);
+    line.extend_from_slice(br#"{"bucket":"trail-bucket","message":"#);
+    line.extend_from_slice(
+        serde_json::to_string(std::str::from_utf8(file).unwrap())
+            .unwrap()
+            .as_bytes(),
+    );
+    line.extend_from_slice(b",\"source_type\":\"aws_s3\"}\n");
+    let out = ctfilter(&["--events", "*", "--stats"])
+        .stdin(line)
+        .timeout(Duration::from_secs(120))
+        .run();
+    out.assert_code(0);
+    let stats = out.stats();
+    assert_eq!(stats["bad"], 0, "{}", out.stderr);
+    assert_eq!(
+        stats["records_by_shape"]["host_wrapped"].as_u64().unwrap() as usize,
+        ids.len()
+    );
+    assert_eq!(event_ids(&out.stdout), ids);
+    let rss = peak_rss_kib(&out.stderr);
+    assert!(
+        rss <= 64 * 1024,
+        "peak RSS {rss} KiB for a 48 MiB wrapped line"
+    );
+}
+
+#[test]
+fn a_truncated_host_wrapped_file_yields_its_complete_records() {
+    let (file, ids) = log_file(3 << 20, 28);
+    let escaped =
+        serde_json::to_string(std::str::from_utf8(&file[..file.len() - 1]).unwrap()).unwrap();
+    let cut = format!("{{\"message\":{}\n", &escaped[..escaped.len() / 2]);
+    let out = ctfilter(&["--events", "*", "--stats"]).stdin(cut).run();
+    out.assert_code(0);
+    let emitted = event_ids(&out.stdout);
+    assert!(!emitted.is_empty());
+    assert_eq!(emitted[..], ids[..emitted.len()]);
+    let stats = out.stats();
+    assert_eq!(stats["bad_by_kind"]["truncated"], 1, "{stats}");
+    assert_eq!(stats["balanced"], true);
+}
