@@ -331,7 +331,7 @@ impl Target for Batcher {
     }
 }
 
-const BATCH_BYTES: usize = 512 * 1024;
+const BATCH_BYTES: usize = 256 * 1024;
 
 fn run_parallel(
     run: &Run,
@@ -341,7 +341,7 @@ fn run_parallel(
     style: DeadLetterStyle,
     mut dead: DeadSink,
 ) -> (Stop, Stats, bool) {
-    let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<parallel::Done>(run.threads * 4);
+    let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<parallel::Done>(run.threads * 2);
     let stop = Arc::new(AtomicBool::new(false));
     let pool = parallel::Pool::default();
     let batches =

@@ -196,26 +196,7 @@ pub fn write_verdict(
     json::key(out, first, "rules");
     write_list(out, matched.iter().map(|&i| &*rules[i as usize].id));
     json::key(out, first, "attack");
-    out.push(b'[');
-    let mut count = 0;
-    for (pos, &i) in matched.iter().enumerate() {
-        let attack = &rules[i as usize].attack;
-        for (k, id) in attack.iter().enumerate() {
-            let seen_before = attack[..k].contains(id)
-                || matched[..pos]
-                    .iter()
-                    .any(|&j| rules[j as usize].attack.contains(id));
-            if seen_before {
-                continue;
-            }
-            if count > 0 {
-                out.push(b',');
-            }
-            json::write_str(out, id);
-            count += 1;
-        }
-    }
-    out.push(b']');
+    write_attack_ids(out, rules, matched);
     let authors = matched
         .iter()
         .filter_map(|&i| rules[i as usize].author.as_deref());
@@ -271,6 +252,32 @@ pub fn write_verdict(
         None => out.extend_from_slice(b"null"),
     }
     out.push(b'}');
+}
+
+/// The ATT&CK ids of the matched rules as a JSON array, in rule order,
+/// each id once. Returns how many were written.
+pub fn write_attack_ids(out: &mut Vec<u8>, rules: &[crate::plan::Rule], matched: &[u32]) -> usize {
+    out.push(b'[');
+    let mut count = 0;
+    for (pos, &i) in matched.iter().enumerate() {
+        let attack = &rules[i as usize].attack;
+        for (k, id) in attack.iter().enumerate() {
+            let seen_before = attack[..k].contains(id)
+                || matched[..pos]
+                    .iter()
+                    .any(|&j| rules[j as usize].attack.contains(id));
+            if seen_before {
+                continue;
+            }
+            if count > 0 {
+                out.push(b',');
+            }
+            json::write_str(out, id);
+            count += 1;
+        }
+    }
+    out.push(b']');
+    count
 }
 
 fn write_list<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {

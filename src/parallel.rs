@@ -34,7 +34,8 @@ impl Pool {
     }
     pub fn give(&self, buf: Vec<u8>) {
         if let Ok(mut bufs) = self.0.lock() {
-            if bufs.len() < 64 {
+            // Enough for every batch and result in flight; more is just RSS.
+            if bufs.len() < 12 {
                 bufs.push(buf);
             }
         }

@@ -30,6 +30,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The counter is global: tests that read it must not overlap.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 const KEPT: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","userName":"alice","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2026-01-15T10:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.10","userAgent":"aws-cli/2.15.30 Python/3.11.8","requestParameters":{"name":"org-trail"},"responseElements":null,"eventID":"e1","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}"#;
 const DROPPED: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/app/i-0abc","accountId":"111122223333","sessionContext":{"ec2RoleDelivery":"2.0"}},"eventTime":"2026-01-15T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-sdk-go/1.44","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-0abc"}]}},"responseElements":null,"readOnly":true,"eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
 
@@ -58,6 +61,7 @@ fn allocations_for(
 
 #[test]
 fn warmed_up_records_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let cli = Cli::try_parse_from(["ctfilter", "--now", "2026-01-15T10:05:00Z"]).unwrap();
     let plan = cli.filter.plan().unwrap();
     let mut processor = Processor::new(&plan, DeadLetterStyle::Reason);
@@ -88,8 +92,38 @@ fn warmed_up_records_allocate_nothing() {
 
 #[test]
 fn the_counter_sees_allocations() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     let v = std::hint::black_box(vec![1u8; 64]);
     assert!(ALLOCATIONS.load(Ordering::SeqCst) > before);
     drop(v);
+}
+
+#[test]
+fn warmed_up_ocsf_and_ecs_records_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for format in ["ocsf", "ecs"] {
+        let cli = Cli::try_parse_from([
+            "ctfilter",
+            "--now",
+            "2026-01-15T10:05:00Z",
+            "--format",
+            format,
+        ])
+        .unwrap();
+        let plan = cli.filter.plan().unwrap();
+        let mut processor = Processor::new(&plan, DeadLetterStyle::Reason);
+        let mut sink = Sink::default();
+        assert_eq!(
+            allocations_for(&mut processor, &plan, KEPT, &mut sink),
+            0,
+            "kept record, --format {format}"
+        );
+        assert_eq!(
+            allocations_for(&mut processor, &plan, DROPPED, &mut sink),
+            0,
+            "dropped record, --format {format}"
+        );
+        assert_eq!(processor.stats.emitted, 103);
+    }
 }

@@ -18,7 +18,6 @@ use super::{member, Activity, Field, Fields, Kept, Obj};
 use crate::enrich::{self, parse_time};
 use crate::json;
 use crate::record::Val;
-use simd_json::prelude::*;
 
 /// The ECS version written to `ecs.version` (the one Elastic's integration sets).
 pub const ECS_VERSION: &str = "8.11.0";
@@ -274,26 +273,7 @@ fn rule_and_threat(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>) {
     threat.str(out, "framework", Some("MITRE ATT&CK"));
     let mut technique = threat.object(out, "technique");
     technique.key(out, "id");
-    out.push(b'[');
-    let mut count = 0;
-    for (pos, &i) in matched.iter().enumerate() {
-        let attack = &rules[i as usize].attack;
-        for (k, id) in attack.iter().enumerate() {
-            let repeat = attack[..k].contains(id)
-                || matched[..pos]
-                    .iter()
-                    .any(|&j| rules[j as usize].attack.contains(id));
-            if repeat {
-                continue;
-            }
-            if count > 0 {
-                out.push(b',');
-            }
-            json::write_str(out, id);
-            count += 1;
-        }
-    }
-    out.push(b']');
+    let count = crate::enrich::write_attack_ids(out, rules, matched);
     technique.end(out, &mut threat);
     threat.end(out, root);
     if count == 0 {

@@ -24,7 +24,7 @@ use crate::json;
 use crate::plan::{Format, Plan};
 use crate::record::{text, Val};
 use crate::severity::Severity;
-use simd_json::prelude::*;
+use simd_json::prelude::{TypedScalarValue as _, Writable as _};
 use std::io::Write as _;
 
 /// Everything a format needs about one kept record.

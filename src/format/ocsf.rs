@@ -17,7 +17,7 @@ use super::{first_of_name, member, Activity, Field, Fields, Kept, Obj};
 use crate::enrich::IdentityFields;
 use crate::json;
 use crate::record::{text, Val};
-use simd_json::prelude::*;
+use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _};
 
 /// The OCSF schema version written to `metadata.version`.
 pub const VERSION: &str = "1.1.0";
