@@ -9,7 +9,7 @@
 //! buffer and only serialises a sub-object when a string test targets one.
 
 use crate::diag::Diags;
-use crate::record::{text, Path, Val};
+use crate::record::{text, Path, Rec, Val};
 use crate::yaml::{Key, Node, Pos, Value};
 use regex::Regex;
 use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _, Writable as _};
@@ -193,11 +193,16 @@ impl Net {
 
 impl Condition {
     pub fn eval(&self, root: Val<'_, '_>) -> bool {
+        self.eval_in(Rec::bare(root))
+    }
+
+    /// Evaluate with the record's top-level table (see `record::Top`).
+    pub fn eval_in(&self, rec: Rec<'_, '_, '_>) -> bool {
         match self {
-            Condition::All(items) => items.iter().all(|c| c.eval(root)),
-            Condition::Any(items) => items.iter().any(|c| c.eval(root)),
-            Condition::Not(inner) => !inner.eval(root),
-            Condition::Field(test) => test.eval(root),
+            Condition::All(items) => items.iter().all(|c| c.eval_in(rec)),
+            Condition::Any(items) => items.iter().any(|c| c.eval_in(rec)),
+            Condition::Not(inner) => !inner.eval_in(rec),
+            Condition::Field(test) => test.eval_in(rec),
             Condition::Const(value) => *value,
         }
     }
@@ -279,29 +284,33 @@ impl FieldTest {
     }
 
     pub fn eval(&self, root: Val<'_, '_>) -> bool {
+        self.eval_in(Rec::bare(root))
+    }
+
+    pub fn eval_in(&self, rec: Rec<'_, '_, '_>) -> bool {
         match &self.matcher {
-            Matcher::Exists(want) => self.path.exists(root) == *want,
+            Matcher::Exists(want) => self.path.exists_in(rec) == *want,
             Matcher::Values { tests, need_all } => {
                 if *need_all {
-                    tests.iter().all(|t| self.test_one(root, t))
+                    tests.iter().all(|t| self.test_one(rec, t))
                 } else {
-                    tests.iter().any(|t| self.test_one(root, t))
+                    tests.iter().any(|t| self.test_one(rec, t))
                 }
             }
             Matcher::FieldRef { other, cased } => {
-                let Some(target) = other.first(root) else {
+                let Some(target) = other.first_in(rec) else {
                     return false;
                 };
                 self.path
-                    .any(root, &mut |v| values_equal(v, target, *cased))
+                    .any_in(rec, &mut |v| values_equal(v, target, *cased))
             }
         }
     }
 
-    fn test_one(&self, root: Val<'_, '_>, test: &ValueTest) -> bool {
+    fn test_one(&self, rec: Rec<'_, '_, '_>, test: &ValueTest) -> bool {
         if let ValueTest::Null = test {
             let mut found_non_null = false;
-            let found_null = self.path.any(root, &mut |v| {
+            let found_null = self.path.any_in(rec, &mut |v| {
                 if v.is_null() {
                     true
                 } else {
@@ -311,7 +320,7 @@ impl FieldTest {
             });
             return found_null || !found_non_null;
         }
-        self.path.any(root, &mut |v| test.matches(v))
+        self.path.any_in(rec, &mut |v| test.matches(v))
     }
 }
 

@@ -7,7 +7,7 @@
 //! nothing here.
 
 use crate::plan::{Categories, EventsMode, IdentityClass, Plan};
-use crate::record::{kind_name, text, Val};
+use crate::record::{kind_name, text, top_slot, Rec, Top, Val};
 use crate::severity::Severity;
 use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _};
 
@@ -58,6 +58,8 @@ pub struct Core<'t, 'i> {
     pub additional: Option<Val<'t, 'i>>,
     pub insight_details: Option<Val<'t, 'i>>,
     pub session_from_console: Option<bool>,
+    /// Where each standard top-level field is.
+    pub top: Top<'t, 'i>,
 }
 
 impl<'t, 'i> Core<'t, 'i> {
@@ -69,33 +71,42 @@ impl<'t, 'i> Core<'t, 'i> {
             )));
         };
         let mut core = Core::default();
-        let mut seen = 0u32;
+        // One walk over the members; the first occurrence of a key wins, as in
+        // every other lookup.
         for (key, value) in object.iter() {
-            let (slot, bit) = match key {
-                "eventSource" => (Slot::Str(&mut core.event_source), 0),
-                "eventName" => (Slot::Str(&mut core.event_name), 1),
-                "eventType" => (Slot::Str(&mut core.event_type), 2),
-                "eventCategory" => (Slot::Str(&mut core.event_category), 3),
-                "eventTime" => (Slot::Str(&mut core.event_time), 4),
-                "awsRegion" => (Slot::Str(&mut core.aws_region), 5),
-                "recipientAccountId" => (Slot::Str(&mut core.recipient_account), 6),
-                "errorCode" => (Slot::Str(&mut core.error_code), 7),
-                "errorMessage" => (Slot::Str(&mut core.error_message), 8),
-                "readOnly" => (Slot::Bool(&mut core.read_only), 9),
-                "userIdentity" => (Slot::Object(&mut core.user_identity), 10),
-                "additionalEventData" => (Slot::Object(&mut core.additional), 11),
-                "insightDetails" => (Slot::Object(&mut core.insight_details), 12),
-                "sessionCredentialFromConsole" => (Slot::Bool(&mut core.session_from_console), 13),
-                _ => continue,
-            };
-            // First occurrence wins, as in every other lookup.
-            if seen & (1 << bit) != 0 {
-                continue;
+            if let Some(slot) = top_slot(key) {
+                core.top.fill(slot, value);
             }
-            seen |= 1 << bit;
-            slot.fill(key, value)?;
         }
+        let top = core.top;
+        let field = |name: &'static str| {
+            top_slot(name)
+                .and_then(|slot| top.get(slot))
+                .map(|v| (name, v))
+        };
+        core.event_source = string(field("eventSource"))?;
+        core.event_name = string(field("eventName"))?;
+        core.event_type = string(field("eventType"))?;
+        core.event_category = string(field("eventCategory"))?;
+        core.event_time = string(field("eventTime"))?;
+        core.aws_region = string(field("awsRegion"))?;
+        core.recipient_account = string(field("recipientAccountId"))?;
+        core.error_code = string(field("errorCode"))?;
+        core.error_message = string(field("errorMessage"))?;
+        core.read_only = boolean(field("readOnly"))?;
+        core.user_identity = object_of(field("userIdentity"))?;
+        core.additional = object_of(field("additionalEventData"))?;
+        core.insight_details = object_of(field("insightDetails"))?;
+        core.session_from_console = boolean(field("sessionCredentialFromConsole"))?;
         Ok(core)
+    }
+
+    /// The record with its top-level table, for condition evaluation.
+    pub fn rec<'a>(&'a self, root: Val<'t, 'i>) -> Rec<'a, 't, 'i> {
+        Rec {
+            root,
+            top: Some(&self.top),
+        }
     }
 
     pub fn is_insight(&self) -> bool {
@@ -134,53 +145,42 @@ impl<'t, 'i> Core<'t, 'i> {
     }
 }
 
-enum Slot<'a, 't, 'i> {
-    Str(&'a mut Option<&'i str>),
-    Bool(&'a mut Option<bool>),
-    Object(&'a mut Option<Val<'t, 'i>>),
+fn wrong_type(key: &str, value: Val<'_, '_>) -> BadRecord {
+    BadRecord(format!("wrong type: {key} is {}", kind_name(value)))
 }
 
-impl<'t, 'i> Slot<'_, 't, 'i> {
-    fn fill(self, key: &str, value: Val<'t, 'i>) -> Result<(), BadRecord> {
-        if value.is_null() {
-            return Ok(());
-        }
-        let ok = match self {
-            Slot::Str(slot) => text(value).map(|s| *slot = Some(s)).is_some(),
-            Slot::Bool(slot) => match value.as_bool() {
-                Some(b) => {
-                    *slot = Some(b);
-                    true
-                }
-                None => match text(value) {
-                    Some(s) if s.eq_ignore_ascii_case("true") => {
-                        *slot = Some(true);
-                        true
-                    }
-                    Some(s) if s.eq_ignore_ascii_case("false") => {
-                        *slot = Some(false);
-                        true
-                    }
-                    _ => false,
-                },
+/// A string field: absent and null are `None`, anything else but a string is bad.
+fn string<'i>(field: Option<(&str, Val<'_, 'i>)>) -> Result<Option<&'i str>, BadRecord> {
+    match field {
+        None => Ok(None),
+        Some((_, v)) if v.is_null() => Ok(None),
+        Some((key, v)) => text(v).map(Some).ok_or_else(|| wrong_type(key, v)),
+    }
+}
+
+/// A boolean field; the strings "true" and "false" are accepted too.
+fn boolean(field: Option<(&str, Val<'_, '_>)>) -> Result<Option<bool>, BadRecord> {
+    match field {
+        None => Ok(None),
+        Some((_, v)) if v.is_null() => Ok(None),
+        Some((key, v)) => match v.as_bool() {
+            Some(b) => Ok(Some(b)),
+            None => match text(v) {
+                Some(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+                Some(s) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+                _ => Err(wrong_type(key, v)),
             },
-            Slot::Object(slot) => {
-                if value.as_object().is_some() {
-                    *slot = Some(value);
-                    true
-                } else {
-                    false
-                }
-            }
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(BadRecord(format!(
-                "wrong type: {key} is {}",
-                kind_name(value)
-            )))
-        }
+        },
+    }
+}
+
+/// An object field.
+fn object_of<'t, 'i>(field: Option<(&str, Val<'t, 'i>)>) -> Result<Option<Val<'t, 'i>>, BadRecord> {
+    match field {
+        None => Ok(None),
+        Some((_, v)) if v.is_null() => Ok(None),
+        Some((_, v)) if v.as_object().is_some() => Ok(Some(v)),
+        Some((key, v)) => Err(wrong_type(key, v)),
     }
 }
 
@@ -223,14 +223,14 @@ impl Evaluator {
         let mut identity = None;
         if let Some(wanted) = &options.identities {
             if !insight {
-                let decided = classify(plan, root);
+                let decided = classify_in(plan, core.rec(root));
                 if !wanted.contains(&decided.0) {
                     return Decision::Drop(Stage::Identity);
                 }
                 identity = Some(decided);
             }
         }
-        self.match_rules(plan, root, core);
+        self.match_rules(plan, core.rec(root), core);
         let kept = match &options.events {
             EventsMode::Rules => !self.matched.is_empty(),
             EventsMode::All => true,
@@ -269,7 +269,7 @@ impl Evaluator {
         let (class, classifier) = if insight {
             (None, None)
         } else {
-            let (class, classifier) = identity.unwrap_or_else(|| classify(plan, root));
+            let (class, classifier) = identity.unwrap_or_else(|| classify_in(plan, core.rec(root)));
             (Some(class), classifier)
         };
         Decision::Keep(Verdict {
@@ -284,20 +284,20 @@ impl Evaluator {
         })
     }
 
-    fn match_rules(&mut self, plan: &Plan, root: Val<'_, '_>, core: &Core<'_, '_>) {
+    fn match_rules(&mut self, plan: &Plan, rec: Rec<'_, '_, '_>, core: &Core<'_, '_>) {
         let rules = &plan.rules;
         let matched = &mut self.matched;
         if let (Some(source), Some(name)) = core.pair() {
             rules.index.for_each(source, name, |idx| {
                 let rule = &rules.rules[idx as usize];
-                if rule.condition.as_ref().is_none_or(|c| c.eval(root)) {
+                if rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
                     matched.push(idx);
                 }
             });
         }
         for &idx in &rules.any_event {
             let rule = &rules.rules[idx as usize];
-            if rule.condition.as_ref().is_none_or(|c| c.eval(root)) {
+            if rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
                 matched.push(idx);
             }
         }
@@ -368,8 +368,13 @@ fn category_allowed(allowed: &Categories, core: &Core<'_, '_>) -> bool {
 
 /// The first classifier that matches decides; otherwise the configured default.
 pub fn classify(plan: &Plan, root: Val<'_, '_>) -> (IdentityClass, Option<u32>) {
+    classify_in(plan, Rec::bare(root))
+}
+
+/// [`classify`] with the record's top-level table.
+pub fn classify_in(plan: &Plan, rec: Rec<'_, '_, '_>) -> (IdentityClass, Option<u32>) {
     for (idx, classifier) in plan.rules.classifiers.iter().enumerate() {
-        if classifier.condition.eval(root) {
+        if classifier.condition.eval_in(rec) {
             return (classifier.class, Some(idx as u32));
         }
     }

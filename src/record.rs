@@ -15,6 +15,133 @@ pub type Val<'t, 'i> = simd_json::tape::Value<'t, 'i>;
 pub struct Path {
     text: Box<str>,
     steps: Box<[Step]>,
+    /// The slot of the first step when it is a standard top-level field.
+    top: Option<usize>,
+}
+
+/// The standard top-level fields of a CloudTrail record. `Core::extract`
+/// records where each one is in a [`Top`] table during its single walk over
+/// the record, so paths that start with one of them skip the linear search
+/// of the record's members.
+pub const TOP_FIELDS: [&str; 32] = [
+    "eventVersion",
+    "userIdentity",
+    "eventTime",
+    "eventSource",
+    "eventName",
+    "awsRegion",
+    "sourceIPAddress",
+    "userAgent",
+    "errorCode",
+    "errorMessage",
+    "requestParameters",
+    "responseElements",
+    "additionalEventData",
+    "requestID",
+    "eventID",
+    "readOnly",
+    "resources",
+    "eventType",
+    "apiVersion",
+    "managementEvent",
+    "recipientAccountId",
+    "serviceEventDetails",
+    "sharedEventID",
+    "vpcEndpointId",
+    "vpcEndpointAccountId",
+    "eventCategory",
+    "addendum",
+    "sessionCredentialFromConsole",
+    "edgeDeviceDetails",
+    "tlsDetails",
+    "insightDetails",
+    "eventContext",
+];
+
+/// The slot of a standard top-level field (a `match`, so the compiler turns
+/// it into a length switch and a few comparisons; checked against
+/// `TOP_FIELDS` by a test).
+#[inline]
+pub fn top_slot(key: &str) -> Option<usize> {
+    match key {
+        "eventVersion" => Some(0),
+        "userIdentity" => Some(1),
+        "eventTime" => Some(2),
+        "eventSource" => Some(3),
+        "eventName" => Some(4),
+        "awsRegion" => Some(5),
+        "sourceIPAddress" => Some(6),
+        "userAgent" => Some(7),
+        "errorCode" => Some(8),
+        "errorMessage" => Some(9),
+        "requestParameters" => Some(10),
+        "responseElements" => Some(11),
+        "additionalEventData" => Some(12),
+        "requestID" => Some(13),
+        "eventID" => Some(14),
+        "readOnly" => Some(15),
+        "resources" => Some(16),
+        "eventType" => Some(17),
+        "apiVersion" => Some(18),
+        "managementEvent" => Some(19),
+        "recipientAccountId" => Some(20),
+        "serviceEventDetails" => Some(21),
+        "sharedEventID" => Some(22),
+        "vpcEndpointId" => Some(23),
+        "vpcEndpointAccountId" => Some(24),
+        "eventCategory" => Some(25),
+        "addendum" => Some(26),
+        "sessionCredentialFromConsole" => Some(27),
+        "edgeDeviceDetails" => Some(28),
+        "tlsDetails" => Some(29),
+        "insightDetails" => Some(30),
+        "eventContext" => Some(31),
+        _ => None,
+    }
+}
+
+/// Where the standard top-level fields are in one record (first occurrence).
+#[derive(Clone, Copy)]
+pub struct Top<'t, 'i> {
+    slots: [Option<Val<'t, 'i>>; 32],
+}
+
+impl Default for Top<'_, '_> {
+    fn default() -> Self {
+        Top { slots: [None; 32] }
+    }
+}
+
+impl<'t, 'i> Top<'t, 'i> {
+    /// Record `value` for `slot` unless an earlier duplicate key was seen.
+    #[inline]
+    pub fn fill(&mut self, slot: usize, value: Val<'t, 'i>) -> bool {
+        let cell = &mut self.slots[slot];
+        if cell.is_some() {
+            return false;
+        }
+        *cell = Some(value);
+        true
+    }
+
+    #[inline]
+    pub fn get(&self, slot: usize) -> Option<Val<'t, 'i>> {
+        self.slots[slot]
+    }
+}
+
+/// A record to evaluate against: its root, and its top-level table when known.
+#[derive(Clone, Copy)]
+pub struct Rec<'a, 't, 'i> {
+    pub root: Val<'t, 'i>,
+    pub top: Option<&'a Top<'t, 'i>>,
+}
+
+impl<'t, 'i> Rec<'_, 't, 'i> {
+    /// A record without a top-level table: every path starts at the root.
+    pub fn bare(root: Val<'t, 'i>) -> Self {
+        Rec { root, top: None }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,9 +189,14 @@ impl Path {
                 });
             }
         }
+        let top = steps
+            .first()
+            .filter(|s| s.index.is_none())
+            .and_then(|s| top_slot(&s.key));
         Ok(Path {
             text: text.into(),
             steps: steps.into_boxed_slice(),
+            top,
         })
     }
 
@@ -96,6 +228,49 @@ impl Path {
     /// Whether the path reaches any value at all (a JSON null counts as present).
     pub fn exists(&self, root: Val<'_, '_>) -> bool {
         walk_raw(root, &self.steps, &mut |_| true)
+    }
+
+    /// The start of the walk: the record's top-level table when the first
+    /// step is a standard field, else the root. `None`: the field is absent.
+    #[inline]
+    fn start<'t, 'i>(&self, rec: Rec<'_, 't, 'i>) -> Option<(Val<'t, 'i>, &[Step])> {
+        match (self.top, rec.top) {
+            (Some(slot), Some(top)) if rec.root.as_object().is_some() => {
+                top.get(slot).map(|v| (v, &self.steps[1..]))
+            }
+            _ => Some((rec.root, &self.steps[..])),
+        }
+    }
+
+    /// [`any`](Self::any) using the record's top-level table.
+    pub fn any_in<'t, 'i>(
+        &self,
+        rec: Rec<'_, 't, 'i>,
+        visit: &mut dyn FnMut(Val<'t, 'i>) -> bool,
+    ) -> bool {
+        match self.start(rec) {
+            Some((value, steps)) => walk(value, steps, visit),
+            None => false,
+        }
+    }
+
+    /// [`first`](Self::first) using the record's top-level table.
+    pub fn first_in<'t, 'i>(&self, rec: Rec<'_, 't, 'i>) -> Option<Val<'t, 'i>> {
+        let (value, steps) = self.start(rec)?;
+        let mut found = None;
+        walk_raw(value, steps, &mut |v| {
+            found = Some(v);
+            true
+        });
+        found
+    }
+
+    /// [`exists`](Self::exists) using the record's top-level table.
+    pub fn exists_in(&self, rec: Rec<'_, '_, '_>) -> bool {
+        match self.start(rec) {
+            Some((value, steps)) => walk_raw(value, steps, &mut |_| true),
+            None => false,
+        }
     }
 }
 
@@ -210,6 +385,54 @@ mod tests {
         let path = Path::parse("a").unwrap();
         assert!(with_tape(r#"{"a":null}"#, |root| path.exists(root)));
         assert!(!with_tape(r#"{"b":1}"#, |root| path.exists(root)));
+    }
+
+    #[test]
+    fn top_slots_match_the_field_list() {
+        for (i, field) in TOP_FIELDS.iter().enumerate() {
+            assert_eq!(top_slot(field), Some(i), "{field}");
+        }
+        assert_eq!(top_slot("eventname"), None);
+    }
+
+    #[test]
+    fn paths_through_the_top_table_agree_with_the_root() {
+        let json =
+            r#"{"eventName":"A","eventName":"B","userIdentity":{"type":"Root"},"x":{"y":1}}"#;
+        let mut bytes = json.as_bytes().to_vec();
+        let tape = simd_json::to_tape(&mut bytes).unwrap();
+        let root = tape.as_value();
+        let mut top = Top::default();
+        for (key, value) in root.as_object().unwrap().iter() {
+            if let Some(slot) = top_slot(key) {
+                top.fill(slot, value);
+            }
+        }
+        let rec = Rec {
+            root,
+            top: Some(&top),
+        };
+        for path in [
+            "eventName",
+            "userIdentity.type",
+            "x.y",
+            "missing",
+            "eventSource",
+            "userIdentity.nope",
+        ] {
+            let path = Path::parse(path).unwrap();
+            assert_eq!(path.exists_in(rec), path.exists(root), "{path}");
+            let a = path.first_in(rec).map(|v| format!("{v:?}"));
+            let b = path.first(root).map(|v| format!("{v:?}"));
+            assert_eq!(a, b, "{path}");
+        }
+        assert_eq!(
+            Path::parse("eventName")
+                .unwrap()
+                .first_in(rec)
+                .and_then(text),
+            Some("A")
+        );
     }
 
     #[test]
