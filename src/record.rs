@@ -101,15 +101,9 @@ pub fn top_slot(key: &str) -> Option<usize> {
 }
 
 /// Where the standard top-level fields are in one record (first occurrence).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub struct Top<'t, 'i> {
     slots: [Option<Val<'t, 'i>>; 32],
-}
-
-impl Default for Top<'_, '_> {
-    fn default() -> Self {
-        Top { slots: [None; 32] }
-    }
 }
 
 impl<'t, 'i> Top<'t, 'i> {
