@@ -465,12 +465,55 @@ fn compile_test(cfg: &RuleTestConfig, pos: Pos, diags: &mut Diags) -> Option<Rul
         should_match: cfg.should_match,
         severity: cfg.severity,
         identity: cfg.identity.clone(),
-        record_json: to_json(&cfg.record).to_string(),
+        record_json: to_json_text(&cfg.record),
         origin: origin(diags, pos),
     })
 }
 
-/// A YAML node as JSON (for test records).
+/// A YAML node as compact JSON text, keys in the order they were written, so
+/// a test record reaches the engine exactly as a live record with that key
+/// order would (serde_json's map would sort them).
+pub fn to_json_text(node: &Node) -> String {
+    fn write(node: &Node, out: &mut Vec<u8>) {
+        match &node.value {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => crate::json::write_bool(out, *b),
+            Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+            Value::Float(f) if f.is_finite() => {
+                out.extend_from_slice(serde_json::Value::from(*f).to_string().as_bytes())
+            }
+            Value::Float(_) => out.extend_from_slice(b"null"),
+            Value::Str(s) => crate::json::write_str(out, s),
+            Value::Seq(items) => {
+                out.push(b'[');
+                for (n, item) in items.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b',');
+                    }
+                    write(item, out);
+                }
+                out.push(b']');
+            }
+            Value::Map(entries) => {
+                out.push(b'{');
+                for (n, (key, value)) in entries.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b',');
+                    }
+                    crate::json::write_str(out, &key.name);
+                    out.push(b':');
+                    write(value, out);
+                }
+                out.push(b'}');
+            }
+        }
+    }
+    let mut out = Vec::new();
+    write(node, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A YAML node as a JSON value (keys sorted; see [`to_json_text`]).
 pub fn to_json(node: &Node) -> serde_json::Value {
     use serde_json::Value as J;
     match &node.value {
@@ -604,6 +647,19 @@ rules:
         assert!(compile_sources(&[src("u.yml", text)], &mut diags).is_none());
         assert!(diags[0].message.contains("evnts"), "{}", diags[0]);
         assert_eq!(diags[0].pos.line, 6, "{}", diags[0]);
+    }
+
+    #[test]
+    fn test_records_keep_their_key_order() {
+        let node: Node =
+            yaml::from_str("{zeta: 1, alpha: [true, null, 'x\\\"y'], mid: {b: 2.5, a: -3}}")
+                .unwrap();
+        assert_eq!(
+            to_json_text(&node),
+            r#"{"zeta":1,"alpha":[true,null,"x\\\"y"],"mid":{"b":2.5,"a":-3}}"#
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&to_json_text(&node)).unwrap();
+        assert_eq!(parsed, to_json(&node));
     }
 
     #[test]

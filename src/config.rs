@@ -70,7 +70,7 @@ pub struct RuleConfig {
     /// The condition; absent means the event pair alone matches.
     #[serde(default)]
     pub when: Option<Node>,
-    /// Extra tags carried into the output (free text).
+    /// Free-text tags, listed by `ctfilter rules --json` (not in the verdict).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Credit line for rules adapted from elsewhere.
