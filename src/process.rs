@@ -317,7 +317,8 @@ impl Processor {
         let rest = scan::skip_ws(bytes, end);
         let tail_ok = match bytes.get(rest) {
             Some(b'}') => scan::skip_ws(bytes, rest + 1) == bytes.len(),
-            Some(b',') => {
+            // `,}` is not JSON: a trailing comma is malformed like any other.
+            Some(b',') if bytes.get(scan::skip_ws(bytes, rest + 1)) != Some(&b'}') => {
                 let mut patched = Vec::with_capacity(bytes.len() - rest + 1);
                 patched.push(b'{');
                 patched.extend_from_slice(&bytes[rest + 1..]);
