@@ -14,6 +14,7 @@ mod bad_input;
 mod corpus;
 mod errors;
 mod flags;
+mod hardening;
 mod hostile;
 mod output;
 mod pipes;
