@@ -24,12 +24,17 @@ targets=("$target")
 if [ "$target" = all ]; then
     targets=(line framer compile)
 fi
+failed=()
 for t in "${targets[@]}"; do
     dict=dict/json.dict
     [ "$t" = compile ] && dict=dict/yaml.dict
     mkdir -p "work/$t" "artifacts/$t"
     echo "== fuzz $t for ${seconds}s"
     cargo fuzz run --sanitizer "${SANITIZER:-address}" "$t" "work/$t" "corpus/$t" -- \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
-        -dict="$dict" -print_final_stats=1 "$@"
+        -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
+        -dict="$dict" -print_final_stats=1 "$@" || failed+=("$t")
 done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzz: findings in: ${failed[*]} (see fuzz/artifacts/)" >&2
+    exit 1
+fi
