@@ -80,12 +80,13 @@ pub fn service_of(source: &str) -> &str {
 
 /// The verb that starts an API name: `CreateAccessKey` -> `Create`.
 pub fn action_of(name: &str) -> &str {
-    let bytes = name.as_bytes();
-    let end = bytes
-        .iter()
+    // By character, not byte: a name may start with any character, and a cut
+    // inside a multi-byte one would panic.
+    let end = name
+        .char_indices()
         .skip(1)
-        .position(|b| !b.is_ascii_lowercase())
-        .map_or(bytes.len(), |p| p + 1);
+        .find(|&(_, c)| !c.is_ascii_lowercase())
+        .map_or(name.len(), |(at, _)| at);
     &name[..end]
 }
 
@@ -388,6 +389,9 @@ mod tests {
         assert_eq!(action_of("GetObject"), "Get");
         assert_eq!(action_of("ListDBSnapshots"), "List");
         assert_eq!(action_of(""), "");
+        assert_eq!(action_of("\u{e9}Decrypt"), "\u{e9}");
+        assert_eq!(action_of("\u{feff}Create"), "\u{feff}");
+        assert_eq!(action_of("Cr\u{e9}ate"), "Cr");
         assert_eq!(service_of("iam.amazonaws.com"), "iam");
         assert_eq!(service_of("custom"), "custom");
     }

@@ -451,7 +451,8 @@ impl Processor {
                 }
                 next == bytes.len()
             }
-            Some(b',') => {
+            // `,}` is not JSON: a trailing comma is malformed like any other.
+            Some(b',') if bytes.get(scan::skip_ws(bytes, rest + 1)) != Some(&b'}') => {
                 let mut patched = Vec::with_capacity(bytes.len() - rest + 1);
                 patched.push(b'{');
                 patched.extend_from_slice(&bytes[rest + 1..]);

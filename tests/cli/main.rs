@@ -15,6 +15,7 @@ mod corpus;
 mod errors;
 mod flags;
 mod formats;
+mod hardening;
 mod hostile;
 mod output;
 mod pipes;
