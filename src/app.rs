@@ -64,6 +64,7 @@ fn filter(args: FilterArgs, files: Vec<String>, explain: bool, explain_json: boo
         dead_letter: args.dead_letter.clone(),
         print_stats: args.stats,
         threads: args.threads,
+        stop_reading: Default::default(),
         explain: match (explain, explain_json) {
             (false, _) => None,
             (true, false) => Some(crate::explain::Style::Text),

@@ -44,6 +44,8 @@ pub struct Run {
     pub print_stats: bool,
     pub threads: usize,
     pub explain: Option<crate::explain::Style>,
+    /// Raised on SIGTERM: the reader hands on what it has read, then stops.
+    pub stop_reading: Arc<AtomicBool>,
 }
 
 enum DeadSink {
@@ -112,7 +114,7 @@ pub fn run(run: Run) -> i32 {
     if let Err(e) = input::forward_signals(tx.clone()) {
         eprintln!("ctfilter: cannot install signal handlers: {e}");
     }
-    let recycle = input::spawn_reader(run.inputs.clone(), tx);
+    let recycle = input::spawn_reader(run.inputs.clone(), tx, run.stop_reading.clone());
 
     let (stop, stats, input_failed) = if run.threads <= 1 {
         let mut target = Inline {
@@ -218,7 +220,30 @@ fn pump(
     let mut framer = Framer::new(run.plan.options.max_line_bytes);
     let mut input_failed = false;
     let mut current = 0usize;
+    let mut terminating = false;
     let stop = loop {
+        if terminating {
+            // SIGTERM: the reader hands on what it has already read and sends
+            // Done; a reader blocked in read() sends nothing, so stop after a
+            // short wait.
+            match rx.recv_timeout(std::time::Duration::from_millis(100)) {
+                Ok(Msg::Data(id, chunk)) => {
+                    let source = &names[id];
+                    framer.feed(&chunk, &mut |unit| target.unit(&plan, source, unit));
+                    if let Err(stop) = target.chunk_done(&plan) {
+                        break stop;
+                    }
+                    continue;
+                }
+                Ok(Msg::Signal(_)) | Ok(Msg::Start(_)) | Ok(Msg::End(_)) | Ok(Msg::Error(..)) => {
+                    continue
+                }
+                Ok(Msg::Done) | Err(_) => {
+                    framer.finish(&mut |unit| target.unit(&plan, &names[current], unit));
+                    break Stop::Terminated;
+                }
+            }
+        }
         let msg = match rx.try_recv() {
             Ok(msg) => msg,
             Err(std::sync::mpsc::TryRecvError::Empty) => {
@@ -255,7 +280,11 @@ fn pump(
                 input_failed = true;
                 target.chunk_done(&plan)
             }
-            Msg::Signal(Sig::Terminate) => Err(Stop::Terminated),
+            Msg::Signal(Sig::Terminate) => {
+                terminating = true;
+                run.stop_reading.store(true, Ordering::SeqCst);
+                Ok(())
+            }
             Msg::Signal(Sig::Reload) => {
                 if let Some(new_plan) = reload(&run.rule_sources, &plan.options) {
                     plan = new_plan;

@@ -74,6 +74,9 @@ pub struct Framer {
     carry: Vec<u8>,
     line_no: u64,
     doc: Option<(Vec<u8>, u64, Depth)>,
+    /// Bytes dropped from a pretty document over the limit (its first bytes
+    /// stay in `doc`); the document is then dead-lettered, not held.
+    doc_dropped: u64,
     stream: Option<Stream>,
     wrapped: Option<Wrapped>,
     /// Bytes skipped of an over-long line (its first bytes stay in `carry`).
@@ -94,6 +97,7 @@ impl Framer {
             carry: Vec::new(),
             line_no: 0,
             doc: None,
+            doc_dropped: 0,
             stream: None,
             wrapped: None,
             skipped: None,
@@ -105,6 +109,7 @@ impl Framer {
         self.carry.clear();
         self.line_no = 0;
         self.doc = None;
+        self.doc_dropped = 0;
         self.stream = None;
         self.wrapped = None;
         self.skipped = None;
@@ -288,7 +293,19 @@ impl Framer {
             let last = std::mem::take(&mut self.carry);
             self.line(&last, emit);
         }
-        if let Some((doc, start, _)) = self.doc.take() {
+        self.end_document(emit);
+    }
+
+    /// Hand on the document being gathered: whole, or as an over-long unit.
+    fn end_document(&mut self, emit: &mut dyn FnMut(Unit<'_>)) {
+        let Some((doc, start, _)) = self.doc.take() else {
+            return;
+        };
+        if self.doc_dropped > 0 {
+            let len = self.doc_dropped + doc.len() as u64;
+            self.doc_dropped = 0;
+            emit(Unit::TooLong(&doc, len, start));
+        } else {
             emit(Unit::Document(&doc, start));
         }
     }
@@ -296,7 +313,7 @@ impl Framer {
     fn line(&mut self, line: &[u8], emit: &mut dyn FnMut(Unit<'_>)) {
         self.line_no += 1;
         let trimmed = trim(line);
-        if let Some((doc, start, depth)) = &mut self.doc {
+        if let Some((doc, _, depth)) = &mut self.doc {
             // `[` then one compact record per line is a well-formed array: the
             // element starts at depth 1 right after `[` or `,`.
             let after_separator = doc
@@ -305,16 +322,18 @@ impl Framer {
                 .find(|b| !b.is_ascii_whitespace())
                 .is_some_and(|b| matches!(b, b'[' | b','));
             if line.starts_with(b"{\"") && !(depth.depth == 1 && after_separator) {
-                let (doc, start, _) = self.doc.take().unwrap_or_default();
-                emit(Unit::Document(&doc, start));
+                self.end_document(emit);
             } else {
                 doc.extend_from_slice(line);
                 doc.push(b'\n');
                 depth.feed(line);
+                if doc.len() > self.max_bytes.max(TOO_LONG_PREFIX) {
+                    // Over the limit: stop holding it, keep finding its end.
+                    self.doc_dropped += (doc.len() - TOO_LONG_PREFIX) as u64;
+                    doc.truncate(TOO_LONG_PREFIX);
+                }
                 if depth.depth <= 0 && !depth.in_string {
-                    let start = *start;
-                    let (doc, _, _) = self.doc.take().unwrap_or_default();
-                    emit(Unit::Document(&doc, start));
+                    self.end_document(emit);
                 }
                 return;
             }

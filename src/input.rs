@@ -52,22 +52,39 @@ pub enum Msg {
 
 /// Start the reader thread. Returns the receiving end for messages, and the
 /// sender to return spent chunk buffers on.
-pub fn spawn_reader(paths: Vec<InputPath>, tx: SyncSender<Msg>) -> Sender<Vec<u8>> {
+/// `stop` asks the reader to stop after handing on what it has already read
+/// (SIGTERM); it then sends `Done`.
+pub fn spawn_reader(
+    paths: Vec<InputPath>,
+    tx: SyncSender<Msg>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Sender<Vec<u8>> {
     let (recycle_tx, recycle_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::Builder::new()
         .name("ctfilter-reader".into())
-        .spawn(move || read_all(paths, tx, recycle_rx))
+        .spawn(move || read_all(paths, tx, recycle_rx, stop))
         .expect("spawn reader thread");
     recycle_tx
 }
 
-fn read_all(paths: Vec<InputPath>, tx: SyncSender<Msg>, recycle: Receiver<Vec<u8>>) {
+fn read_all(
+    paths: Vec<InputPath>,
+    tx: SyncSender<Msg>,
+    recycle: Receiver<Vec<u8>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    let stopping = || stop.load(std::sync::atomic::Ordering::SeqCst);
     for (id, path) in paths.iter().enumerate() {
-        if tx.send(Msg::Start(id)).is_err() {
+        if stopping() || tx.send(Msg::Start(id)).is_err() {
+            let _ = tx.send(Msg::Done);
             return;
         }
-        let result = open(path).and_then(|reader| pump(id, reader, &tx, &recycle));
+        let result = open(path).and_then(|reader| pump(id, reader, &tx, &recycle, &stopping));
         let msg = match result {
+            Ok(true) if stopping() => {
+                let _ = tx.send(Msg::Done);
+                return;
+            }
             Ok(true) => Msg::End(id),
             Ok(false) => return,
             Err(e) => Msg::Error(id, describe(path, &e)),
@@ -94,8 +111,12 @@ fn pump(
     mut reader: Box<dyn Read + Send>,
     tx: &SyncSender<Msg>,
     recycle: &Receiver<Vec<u8>>,
+    stopping: &dyn Fn() -> bool,
 ) -> io::Result<bool> {
     loop {
+        if stopping() {
+            return Ok(true);
+        }
         let mut chunk = recycle
             .try_recv()
             .unwrap_or_else(|_| Vec::with_capacity(CHUNK));

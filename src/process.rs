@@ -216,7 +216,14 @@ impl Processor {
                 bytes,
                 index,
                 offset,
-            } => self.object(plan, bytes, ctx(Some(index), offset), sink),
+            } if bytes.first() == Some(&b'{') => {
+                self.object(plan, bytes, ctx(Some(index), offset), sink)
+            }
+            Piece::Record {
+                bytes,
+                index,
+                offset,
+            } => self.value(plan, bytes, ctx(Some(index), offset), sink),
             Piece::TooLong {
                 prefix,
                 len,

@@ -226,6 +226,12 @@ impl Iterator for Elements<'_> {
         }
         let end = match value_end(buf, start, self.max_depth.saturating_sub(1)) {
             Ok(end) => end,
+            // A complete element nested too deep is still one element: the
+            // parser rejects it on its own and the walk goes on (the scanner
+            // is iterative, so finding its end costs no stack).
+            Err(ScanError::TooDeep(_)) if value_end(buf, start, usize::MAX).is_ok() => {
+                value_end(buf, start, usize::MAX).unwrap_or(buf.len())
+            }
             Err(e) => {
                 self.done = true;
                 return Some(Err(e));
@@ -290,6 +296,20 @@ mod tests {
         let mut items = Elements::new(b"[ ] ", 0, 5);
         assert!(items.next().is_none());
         assert_eq!(items.position(), 3);
+    }
+
+    #[test]
+    fn a_too_deep_element_does_not_end_the_walk() {
+        let buf = b"[[[[[1]]]]],{\"a\":1}]";
+        let buf = [&b"["[..], &buf[..]].concat();
+        let items: Vec<_> = Elements::new(&buf, 0, 3).collect();
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert!(items.iter().all(Result::is_ok), "{items:?}");
+        let unclosed: Vec<_> = Elements::new(b"[[[[[[1", 0, 3).collect();
+        assert!(
+            matches!(unclosed[0], Err(ScanError::TooDeep(_))),
+            "{unclosed:?}"
+        );
     }
 
     #[test]

@@ -76,10 +76,9 @@ pub struct Stream {
 pub fn envelope_start(buf: &[u8]) -> Option<(usize, bool)> {
     let at = crate::scan::skip_ws(buf, 0);
     match buf.get(at)? {
-        b'[' => {
-            let next = crate::scan::skip_ws(buf, at + 1);
-            matches!(buf.get(next), Some(b'{')).then_some((at + 1, false))
-        }
+        // Any long unfinished array: its elements are handled one by one,
+        // records or not, so even millions of bad elements stay bounded.
+        b'[' => Some((at + 1, false)),
         b'{' => {
             let key = crate::scan::skip_ws(buf, at + 1);
             if !buf[key..].starts_with(b"\"Records\"") {

@@ -192,6 +192,8 @@ if [ -z "${SKIP_TESTS:-}" ]; then
         hardening::a_100_mb_single_line_is_processed_in_every_shape
         hardening::a_records_array_of_1m_entries_is_emitted_in_order_and_memory_is_reported
         hardening::a_slow_consumer_of_50_mb_keeps_memory_bounded
+        hardening::a_records_line_streams_its_output
+        hardening::an_array_of_millions_of_bad_scalars_does_not_buffer_its_dead_letters
     )
     code=0
     cargo test --release --test cli -- --ignored --exact --nocapture --test-threads 1 "${heavy[@]}" \

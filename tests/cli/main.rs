@@ -15,6 +15,9 @@ mod corpus;
 mod errors;
 mod flags;
 mod formats;
+/// The benchmark corpus generator, shared by the tests that need records.
+#[path = "../../benches/corpus.rs"]
+mod generator;
 mod hardening;
 mod hostile;
 mod output;

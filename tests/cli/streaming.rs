@@ -5,8 +5,7 @@
 //! emitted, and a truncated file yields every complete record plus one dead
 //! letter for its tail.
 
-#[path = "../../benches/corpus.rs"]
-mod corpus;
+use crate::generator as corpus;
 
 use crate::util::*;
 use serde_json::Value;
