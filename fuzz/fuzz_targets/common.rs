@@ -11,7 +11,7 @@ use ctfilter::compile::RuleSources;
 use ctfilter::plan::{EventsMode, OnError, Plan, RunOptions};
 use ctfilter::process::{DeadLetterStyle, Processor, Sink, Where};
 use ctfilter::record::Path;
-use ctfilter::stats::{Shape, Stats};
+use ctfilter::stats::Stats;
 use serde::de::{Deserialize, IgnoredAny};
 use std::sync::OnceLock;
 
@@ -37,6 +37,7 @@ fn build(variant: Variant) -> Plan {
         defaults: true,
         paths: Vec::new(),
         with_tests: false,
+        ..RuleSources::default()
     }
     .compile()
     .unwrap_or_else(|d| panic!("the default rules must compile: {d:?}"));
@@ -86,14 +87,7 @@ pub fn unit(
     unit: ctfilter::frame::Unit<'_>,
     sink: &mut Sink,
 ) {
-    match unit {
-        ctfilter::frame::Unit::Line(line, n) => processor.line(plan, line, at(n), sink),
-        ctfilter::frame::Unit::Document(doc, n) => {
-            processor.stats.lines += 1;
-            processor.stats.bytes += doc.len() as u64;
-            processor.document(plan, doc, at(n), Shape::Bare, 0, sink);
-        }
-    }
+    processor.unit(plan, unit, "fuzz", sink);
 }
 
 /// `text` is exactly one JSON value (syntax only: 1e400 is valid JSON even
