@@ -22,7 +22,7 @@ fi
 export RUSTC_BOOTSTRAP=1
 targets=("$target")
 if [ "$target" = all ]; then
-    targets=(line framer compile)
+    targets=(line framer compile sigma)
 fi
 failed=()
 for t in "${targets[@]}"; do

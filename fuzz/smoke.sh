@@ -24,9 +24,9 @@ export CARGO_TARGET_DIR=target/smoke
 export CARGO_PROFILE_RELEASE_OPT_LEVEL=${OPT_LEVEL:-1} CARGO_PROFILE_RELEASE_DEBUG=0
 cargo build --release --target "$host" --bins 2>&1 | tail -1
 failed=()
-for t in line framer compile; do
+for t in line framer compile sigma; do
     dict=dict/json.dict
-    [ "$t" = compile ] && dict=dict/yaml.dict
+    case $t in compile | sigma) dict=dict/yaml.dict ;; esac
     mkdir -p "artifacts/$t"
     work=$(mktemp -d)
     start=$SECONDS
