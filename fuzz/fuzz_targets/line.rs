@@ -2,7 +2,9 @@
 //! `Processor::line` under the default plan, `--events '*'`, and tight limits
 //! with `--on-error pass`. Checks the shared invariants (see common.rs), and
 //! that processing is a pure function of the line: the same processor fed the
-//! line twice writes the same bytes twice (no state leaks between lines).
+//! line twice writes the same bytes twice (no state leaks between lines); and
+//! a line that is one bare record gives the same output inside a Records
+//! file and inside a Vector `message` string (every path decides alike).
 #![no_main]
 
 use ctfilter::process::{Processor, Sink};
@@ -41,6 +43,49 @@ fuzz_target!(
                 first.dead == again.dead,
                 "{variant:?}: dead letters differ on a rerun"
             );
+            if variant == Variant::AllEvents {
+                same_inside_envelopes(data, &stats, &first);
+            }
         }
     }
 );
+
+/// A bare record (emitted alone, no dead letter, counted as shape `bare`)
+/// must come out byte for byte the same from `{"Records":[...]}` and from a
+/// Vector envelope `{"message":"..."}`.
+fn same_inside_envelopes(data: &[u8], stats: &ctfilter::stats::Stats, bare: &Sink) {
+    use ctfilter::stats::Shape;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if stats.emitted != 1
+        || stats.read != 1
+        || stats.shapes[Shape::Bare as usize] != 1
+        || text.contains('\n')
+    {
+        return;
+    }
+    let variant = Variant::AllEvents;
+    let plan = plan(variant);
+    let records = format!("{{\"Records\":[{text}]}}");
+    let vector = format!(
+        "{{\"message\":{},\"source_type\":\"aws_s3\"}}",
+        serde_json::to_string(text.strip_suffix('\r').unwrap_or(text)).unwrap()
+    );
+    for (what, line) in [("Records", records), ("message", vector)] {
+        let mut processor = Processor::new(plan, style(variant));
+        let mut sink = Sink::default();
+        processor.line(plan, line.as_bytes(), at(1), &mut sink);
+        assert_eq!(
+            processor.stats.emitted, 1,
+            "inside {what}: {:?}",
+            processor.stats
+        );
+        assert!(
+            sink.out == bare.out,
+            "inside {what} the record comes out differently:\n  bare: {}\n  {what}: {}",
+            String::from_utf8_lossy(&bare.out),
+            String::from_utf8_lossy(&sink.out)
+        );
+    }
+}
