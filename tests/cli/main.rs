@@ -20,6 +20,7 @@ mod formats;
 mod generator;
 mod hardening;
 mod hostile;
+mod memory;
 mod output;
 mod pipes;
 mod property;
