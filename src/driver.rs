@@ -114,7 +114,12 @@ pub fn run(run: Run) -> i32 {
     if let Err(e) = input::forward_signals(tx.clone()) {
         eprintln!("ctfilter: cannot install signal handlers: {e}");
     }
-    let recycle = input::spawn_reader(run.inputs.clone(), tx, run.stop_reading.clone());
+    let chunk_size = if run.threads <= 1 {
+        input::CHUNK
+    } else {
+        input::PARALLEL_CHUNK
+    };
+    let recycle = input::spawn_reader(run.inputs.clone(), chunk_size, tx, run.stop_reading.clone());
 
     let (stop, stats, input_failed) = if run.threads <= 1 {
         let mut target = Inline {
@@ -173,6 +178,13 @@ fn dead_take(dead: &mut DeadSink) -> DeadSink {
 /// Where framed units go: processed inline, or batched to workers.
 trait Target {
     fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>);
+    /// An input chunk is about to be framed.
+    fn begin_chunk(&mut self, _chunk: &[u8]) {}
+    /// The chunk has been framed: `None` when the target kept it (its units
+    /// point into it), else the chunk back for reuse.
+    fn end_chunk(&mut self, chunk: input::Chunk) -> Option<input::Chunk> {
+        Some(chunk)
+    }
     /// After a chunk: `Err` stops the run.
     fn chunk_done(&mut self, plan: &Arc<Plan>) -> Result<(), Stop>;
     /// Input is idle: make everything so far visible.
@@ -212,7 +224,7 @@ impl<W: Write> Target for Inline<'_, W> {
 fn pump(
     run: &Run,
     rx: &std::sync::mpsc::Receiver<Msg>,
-    recycle: &std::sync::mpsc::Sender<Vec<u8>>,
+    recycle: &std::sync::mpsc::Sender<input::Chunk>,
     names: &[Arc<str>],
     target: &mut dyn Target,
 ) -> (Stop, bool) {
@@ -229,7 +241,7 @@ fn pump(
             match rx.recv_timeout(std::time::Duration::from_millis(100)) {
                 Ok(Msg::Data(id, chunk)) => {
                     let source = &names[id];
-                    framer.feed(&chunk, &mut |unit| target.unit(&plan, source, unit));
+                    frame_chunk(&mut framer, target, &plan, source, chunk, recycle);
                     if let Err(stop) = target.chunk_done(&plan) {
                         break stop;
                     }
@@ -265,8 +277,7 @@ fn pump(
                 Ok(())
             }
             Msg::Data(_, chunk) => {
-                framer.feed(&chunk, &mut |unit| target.unit(&plan, source, unit));
-                let _ = recycle.send(chunk);
+                frame_chunk(&mut framer, target, &plan, source, chunk, recycle);
                 target.chunk_done(&plan)
             }
             Msg::End(id) | Msg::Error(id, _) if id != current => Ok(()),
@@ -303,12 +314,29 @@ fn pump(
     (stop, input_failed)
 }
 
+fn frame_chunk(
+    framer: &mut Framer,
+    target: &mut dyn Target,
+    plan: &Arc<Plan>,
+    source: &Arc<str>,
+    chunk: input::Chunk,
+    recycle: &std::sync::mpsc::Sender<input::Chunk>,
+) {
+    target.begin_chunk(chunk.bytes());
+    framer.feed(chunk.bytes(), &mut |unit| target.unit(plan, source, unit));
+    if let Some(chunk) = target.end_chunk(chunk) {
+        let _ = recycle.send(chunk);
+    }
+}
+
 struct Batcher {
     pool: parallel::Pool,
     batch: Option<parallel::Batch>,
     seq: u64,
     tx: Option<std::sync::mpsc::SyncSender<parallel::Batch>>,
     stop: Arc<AtomicBool>,
+    /// Address range of the chunk being framed (empty between chunks).
+    chunk: std::ops::Range<usize>,
 }
 
 impl Batcher {
@@ -329,20 +357,35 @@ impl Target for Batcher {
             .is_some_and(|b| Arc::ptr_eq(&b.plan, plan) && Arc::ptr_eq(&b.source, source));
         if !reuse {
             self.send();
-            self.batch = Some(parallel::Batch {
-                seq: self.seq,
-                plan: plan.clone(),
-                source: source.clone(),
-                data: self.pool.take(BATCH_BYTES + 64 * 1024),
-                units: Vec::with_capacity(512),
-            });
+            self.batch = Some(parallel::Batch::new(
+                self.seq,
+                plan.clone(),
+                source.clone(),
+                self.pool.take(0),
+            ));
             self.seq += 1;
         }
         if let Some(batch) = &mut self.batch {
-            batch.push(unit);
-            if batch.data.len() >= BATCH_BYTES {
+            batch.push(unit, self.chunk.clone());
+            // A batch that points into the chunk waits for it (end_chunk).
+            if batch.data.len() >= COPIED_BYTES && !batch.refers_to_chunk() {
                 self.send();
             }
+        }
+    }
+    fn begin_chunk(&mut self, chunk: &[u8]) {
+        let start = chunk.as_ptr() as usize;
+        self.chunk = start..start + chunk.len();
+    }
+    fn end_chunk(&mut self, chunk: input::Chunk) -> Option<input::Chunk> {
+        self.chunk = 0..0;
+        match &mut self.batch {
+            Some(batch) if batch.refers_to_chunk() => {
+                batch.chunk = chunk;
+                self.send();
+                None
+            }
+            _ => Some(chunk),
         }
     }
     fn chunk_done(&mut self, _plan: &Arc<Plan>) -> Result<(), Stop> {
@@ -360,21 +403,29 @@ impl Target for Batcher {
     }
 }
 
-const BATCH_BYTES: usize = 256 * 1024;
+/// Bytes copied into a batch (units not inside the input chunk) before it is
+/// sent on its own.
+const COPIED_BYTES: usize = 256 * 1024;
 
 fn run_parallel(
     run: &Run,
     rx: &std::sync::mpsc::Receiver<Msg>,
-    recycle: &std::sync::mpsc::Sender<Vec<u8>>,
+    recycle: &std::sync::mpsc::Sender<input::Chunk>,
     names: &[Arc<str>],
     style: DeadLetterStyle,
     mut dead: DeadSink,
 ) -> (Stop, Stats, bool) {
-    let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<parallel::Done>(run.threads * 2);
+    let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<parallel::Done>(run.threads);
     let stop = Arc::new(AtomicBool::new(false));
     let pool = parallel::Pool::default();
-    let batches =
-        parallel::spawn_workers(run.threads, style, run.explain, results_tx, pool.clone());
+    let batches = parallel::spawn_workers(
+        run.threads,
+        style,
+        run.explain,
+        results_tx,
+        pool.clone(),
+        recycle.clone(),
+    );
     let writer_pool = pool.clone();
     let writer_stop = stop.clone();
     let writer = std::thread::Builder::new()
@@ -386,13 +437,20 @@ fn run_parallel(
             let end = parallel::write_in_order(
                 results_rx,
                 |sink, flush| {
-                    scratch.out.extend_from_slice(&sink.out);
-                    scratch.dead.extend_from_slice(&sink.dead);
-                    let flush = flush || scratch.out.len() >= FLUSH_AT;
-                    if !flush && scratch.dead.is_empty() {
-                        return Ok(());
-                    }
-                    drain(&mut out, &mut scratch, &mut dead, flush).map_err(|stop| match stop {
+                    let written = if scratch.out.is_empty() && sink.out.len() >= FLUSH_AT {
+                        // Large results go straight out; small ones are
+                        // gathered so that writes stay large.
+                        write_sink(&mut out, sink, &mut dead, true)
+                    } else {
+                        scratch.out.extend_from_slice(&sink.out);
+                        scratch.dead.extend_from_slice(&sink.dead);
+                        let flush = flush || scratch.out.len() >= FLUSH_AT;
+                        if !flush && scratch.dead.is_empty() {
+                            return Ok(());
+                        }
+                        drain(&mut out, &mut scratch, &mut dead, flush)
+                    };
+                    written.map_err(|stop| match stop {
                         Stop::BrokenPipe => parallel::WriteStop::BrokenPipe,
                         Stop::Fatal(m) => parallel::WriteStop::Fatal(m),
                         _ => parallel::WriteStop::Fatal("stopped".into()),
@@ -410,6 +468,7 @@ fn run_parallel(
         seq: 0,
         tx: Some(batches),
         stop: stop.clone(),
+        chunk: 0..0,
     };
     let (mut outcome, input_failed) = pump(run, rx, recycle, names, &mut batcher);
     batcher.send();
@@ -432,22 +491,33 @@ fn handle(plan: &Plan, processor: &mut Processor, unit: Unit<'_>, source: &str, 
     processor.unit(plan, unit, source, sink);
 }
 
-/// Write pending output and dead letters; flush stdout when asked.
+/// Write pending output and dead letters, then empty the sink; flush stdout
+/// when asked.
 fn drain(
     out: &mut impl Write,
     sink: &mut Sink,
     dead: &mut DeadSink,
     flush: bool,
 ) -> Result<(), Stop> {
-    dead.write(&sink.dead).map_err(Stop::Fatal)?;
+    let result = write_sink(out, sink, dead, flush);
     sink.dead.clear();
+    sink.out.clear();
+    result
+}
+
+fn write_sink(
+    out: &mut impl Write,
+    sink: &Sink,
+    dead: &mut DeadSink,
+    flush: bool,
+) -> Result<(), Stop> {
+    dead.write(&sink.dead).map_err(Stop::Fatal)?;
     if flush {
         dead.flush().map_err(Stop::Fatal)?;
     }
     let result = out
         .write_all(&sink.out)
         .and_then(|()| if flush { out.flush() } else { Ok(()) });
-    sink.out.clear();
     match result {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Stop::BrokenPipe),

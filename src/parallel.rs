@@ -1,8 +1,11 @@
 //! `--threads N`: ordered parallel processing of batches of units.
 //!
-//! The calling thread frames input into batches (units copied into one buffer
-//! with their line numbers) and hands them to N workers, each with its own
-//! [`Processor`]. A writer thread puts results back in sequence order, writes
+//! The calling thread frames input into batches and hands them to N workers,
+//! each with its own [`Processor`]. A batch owns the input chunk its units
+//! were framed from, so lines that lie inside the chunk are passed by range,
+//! not copied; only units assembled elsewhere (a line split across chunks, a
+//! streamed record, a pretty document) are copied into the batch's own
+//! buffer. Spent chunks go back to the reader for reuse. A writer thread puts results back in sequence order, writes
 //! them, and flushes whenever no result is waiting, so idle input still
 //! flushes promptly. Output is byte-identical to the single-threaded path:
 //! the same processor runs on the same units in the same order per batch,
@@ -10,13 +13,14 @@
 
 use crate::explain::Style;
 use crate::frame::Unit;
+use crate::input::Chunk;
 use crate::plan::Plan;
 use crate::process::{DeadLetterStyle, Processor, Sink};
 use crate::stats::{Shape, Stats};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
 /// Spent byte buffers, handed back so that batches and sinks reuse warm
@@ -34,8 +38,8 @@ impl Pool {
     }
     pub fn give(&self, buf: Vec<u8>) {
         if let Ok(mut bufs) = self.0.lock() {
-            // Enough for every batch and result in flight; more is just RSS.
-            if bufs.len() < 12 {
+            // Enough for the batches and results in flight; more is just RSS.
+            if bufs.len() < 8 {
                 bufs.push(buf);
             }
         }
@@ -72,17 +76,50 @@ pub enum Held {
     },
 }
 
+/// Where a unit's bytes are kept in its batch.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Store {
+    /// Inside the input chunk the batch owns.
+    Chunk,
+    /// Copied into the batch's own buffer.
+    Copied,
+}
+
 /// Units of input to be processed together.
 pub struct Batch {
     pub seq: u64,
     pub plan: Arc<Plan>,
     pub source: Arc<str>,
+    /// The input chunk that `Store::Chunk` units point into; it is attached
+    /// once the chunk has been framed.
+    pub chunk: Chunk,
     pub data: Vec<u8>,
-    pub units: Vec<(Range<usize>, u64, Held, Shape)>,
+    pub units: Vec<(Store, Range<usize>, u64, Held, Shape)>,
+    refers_to_chunk: bool,
 }
 
 impl Batch {
-    pub fn push(&mut self, unit: Unit<'_>) {
+    pub fn new(seq: u64, plan: Arc<Plan>, source: Arc<str>, data: Vec<u8>) -> Batch {
+        Batch {
+            seq,
+            plan,
+            source,
+            chunk: Chunk::default(),
+            data,
+            units: Vec::with_capacity(512),
+            refers_to_chunk: false,
+        }
+    }
+
+    /// Whether some unit points into the chunk being framed.
+    pub fn refers_to_chunk(&self) -> bool {
+        self.refers_to_chunk
+    }
+
+    /// Add a unit. `chunk` is the address range of the input chunk being
+    /// framed: a unit whose bytes lie inside it is recorded by offset (the
+    /// chunk must then be attached to this batch before it is sent).
+    pub fn push(&mut self, unit: Unit<'_>, chunk: Range<usize>) {
         use crate::stream::Piece;
         let shape = match &unit {
             Unit::Piece(_, _, shape) => *shape,
@@ -136,9 +173,18 @@ impl Batch {
             Unit::StreamEnd(line, bytes) => (&[], line, Held::StreamEnd { bytes }),
             Unit::TooLong(prefix, len, line) => (prefix, line, Held::TooLongLine { len }),
         };
+        let at = bytes.as_ptr() as usize;
+        if !bytes.is_empty() && chunk.start <= at && at + bytes.len() <= chunk.end {
+            let start = at - chunk.start;
+            let range = start..start + bytes.len();
+            self.units.push((Store::Chunk, range, line, held, shape));
+            self.refers_to_chunk = true;
+            return;
+        }
         let start = self.data.len();
         self.data.extend_from_slice(bytes);
-        self.units.push((start..self.data.len(), line, held, shape));
+        let range = start..self.data.len();
+        self.units.push((Store::Copied, range, line, held, shape));
     }
 }
 
@@ -206,23 +252,28 @@ pub struct Done {
     pub strict_stop: bool,
 }
 
-/// Start `threads` workers. Returns the batch sender.
+/// Start `threads` workers. Returns the batch sender. Spent input chunks are
+/// handed back on `chunks`.
 pub fn spawn_workers(
     threads: usize,
     style: DeadLetterStyle,
     explain: Option<Style>,
     results: SyncSender<Done>,
     pool: Pool,
+    chunks: Sender<Chunk>,
 ) -> SyncSender<Batch> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(threads * 2);
+    // One batch waiting per worker keeps them busy; each one holds an input
+    // chunk, so more would only add RSS.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(threads);
     let rx = Arc::new(Mutex::new(rx));
     for n in 0..threads {
         let rx = rx.clone();
         let results = results.clone();
         let pool = pool.clone();
+        let chunks = chunks.clone();
         std::thread::Builder::new()
             .name(format!("ctfilter-worker-{n}"))
-            .spawn(move || worker(rx, results, style, explain, pool))
+            .spawn(move || worker(rx, results, style, explain, pool, chunks))
             .expect("spawn worker thread");
     }
     tx
@@ -234,6 +285,7 @@ fn worker(
     style: DeadLetterStyle,
     explain: Option<Style>,
     pool: Pool,
+    chunks: Sender<Chunk>,
 ) {
     let mut processor: Option<Processor> = None;
     loop {
@@ -252,13 +304,19 @@ fn worker(
         });
         processor.stats = Stats::default();
         processor.saw_bad = false;
+        // Output grows as needed: with the default rules it is a few percent
+        // of the input, and reserving for all of it cost 15 MiB of RSS.
         let mut sink = Sink {
-            out: pool.take(batch.data.len() + batch.data.len() / 4),
+            out: pool.take(0),
             dead: Vec::new(),
         };
         let mut strict_stop = false;
-        for (range, line, held, shape) in &batch.units {
-            let unit = held.unit(&batch.data[range.clone()], *line, *shape);
+        for (store, range, line, held, shape) in &batch.units {
+            let bytes = match store {
+                Store::Chunk => &batch.chunk.bytes()[range.clone()],
+                Store::Copied => &batch.data[range.clone()],
+            };
+            let unit = held.unit(bytes, *line, *shape);
             processor.unit(plan, unit, &batch.source, &mut sink);
             if plan.options.strict && processor.saw_bad {
                 strict_stop = true;
@@ -266,6 +324,9 @@ fn worker(
             }
         }
         pool.give(batch.data);
+        if batch.chunk.is_allocated() {
+            let _ = chunks.send(batch.chunk);
+        }
         let done = Done {
             seq: batch.seq,
             sink,

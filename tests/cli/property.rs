@@ -386,3 +386,113 @@ fn generated_stream_split_into_envelopes_gives_the_same_records() {
         "S3 envelopes and bare lines give different output"
     );
 }
+
+/// Lines of every shape around and across read boundaries: batches point into
+/// the input chunks they were framed from, so a line split between chunks, a
+/// streamed envelope line and a pretty document must come out exactly as with
+/// one thread. Run from a file and through a pipe written in uneven pieces
+/// (short reads, topped up from the pipe).
+#[test]
+fn mixed_shapes_across_chunk_boundaries_give_identical_results_for_any_thread_count() {
+    let gen = generate(0xc4a2_b0dd, 6000);
+    let mut rng = Rng::new(7);
+    let identities = identities();
+    let mut input = gen.input.clone();
+    // A one-line envelope over 1 MiB is streamed record by record.
+    let mut envelope = b"{\"Records\":[".to_vec();
+    let mut seq = 100_000;
+    while envelope.len() < (3 << 20) / 2 {
+        if seq > 100_000 {
+            envelope.push(b',');
+        }
+        envelope.extend_from_slice(valid_record(&mut rng, seq, &identities).as_bytes());
+        seq += 1;
+    }
+    envelope.extend_from_slice(b"]}\n");
+    input.extend_from_slice(&envelope);
+    // A pretty-printed document, then more lines.
+    input.extend_from_slice(b"{\n  \"Records\": [\n");
+    input.extend_from_slice(valid_record(&mut rng, seq, &identities).as_bytes());
+    input.extend_from_slice(b"\n  ]\n}\n");
+    input.extend_from_slice(&generate(0x5107, 3000).input);
+    assert!(input.len() > 4 << 20, "spans several 512 KiB chunks");
+
+    let dir = TempDir::new("property-chunks");
+    let path = dir.write("input.ndjson", &input);
+    let baseline = run(&path, "1", &["--events", "*"]);
+    assert_eq!(baseline.stats["balanced"], true);
+    for threads in ["2", "3"] {
+        let from_file = run(&path, threads, &["--events", "*"]);
+        assert!(
+            from_file.stdout == baseline.stdout,
+            "file, --threads {threads}: stdout differs"
+        );
+        assert!(
+            from_file.dead == baseline.dead,
+            "file, --threads {threads}: dead letters differ"
+        );
+        assert_eq!(from_file.stats, baseline.stats, "file, --threads {threads}");
+    }
+    for threads in ["1", "2", "3"] {
+        let piped = run_piped_unevenly(&input, threads, &mut rng);
+        assert!(
+            piped.0 == baseline.stdout,
+            "pipe, --threads {threads}: stdout differs"
+        );
+        // Dead letters name their source: the file, or stdin.
+        let from_file = String::from_utf8_lossy(&baseline.dead).replace(
+            &format!("\"source\":{}", serde_json::json!(path)),
+            "\"source\":\"stdin\"",
+        );
+        assert!(!from_file.is_empty());
+        assert!(
+            String::from_utf8_lossy(&piped.1) == from_file,
+            "pipe, --threads {threads}: dead letters differ"
+        );
+    }
+}
+
+/// stdout and dead letters of a run fed through a pipe in pieces of 1 byte
+/// to 200 KB, with short pauses, so reads come back short and uneven.
+fn run_piped_unevenly(input: &[u8], threads: &str, rng: &mut Rng) -> (Vec<u8>, Vec<u8>) {
+    use std::io::{Read, Write};
+    let dir = TempDir::new("property-pipe");
+    let dead = dir.file("dead.ndjson");
+    let mut args = with_test_rules(&["--dead-letter", &dead, "--threads", threads]);
+    args.extend_from_slice(&["--events", "*"]);
+    let mut child = ctfilter(&args).spawn();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    while at < input.len() {
+        let len = match rng.below(4) {
+            0 => 1 + rng.below(100),
+            1 => 4096 + rng.below(4096),
+            _ => 1 + rng.below(200_000),
+        };
+        let end = (at + len).min(input.len());
+        pieces.push(input[at..end].to_vec());
+        at = end;
+    }
+    let writer = std::thread::spawn(move || {
+        for (i, piece) in pieces.iter().enumerate() {
+            if stdin.write_all(piece).is_err() {
+                return;
+            }
+            if i % 16 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+    });
+    let mut stdout = Vec::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_end(&mut stdout)
+        .expect("read stdout");
+    writer.join().expect("writer");
+    let status = wait_with_deadline(&mut child, std::time::Duration::from_secs(60)).expect("exit");
+    assert!(status.success(), "--threads {threads}: {status}");
+    (stdout, std::fs::read(&dead).unwrap_or_default())
+}
