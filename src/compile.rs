@@ -14,8 +14,7 @@ use crate::config::{ClassifierConfig, Origin, RuleConfig, RuleFile, RuleTestConf
 use crate::diag::{has_errors, Diagnostic, Diags};
 use crate::events::EventSpec;
 use crate::plan::{Classifier, IdentityClass, Rule, RuleSet, RuleTest, Settings};
-use crate::yaml::{self, Node, Pos, Value};
-use serde_saphyr::Spanned;
+use crate::yaml::{self, Node, Pos, Spanned, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +24,9 @@ use std::sync::Arc;
 pub struct Source {
     pub name: Arc<str>,
     pub text: String,
+    /// For an embedded file, `text` parsed at build time ([`crate::packed`]):
+    /// read instead of the YAML when it decodes.
+    pub packed: Option<&'static [u8]>,
 }
 
 /// Where rules come from; kept so SIGHUP can load them again.
@@ -46,10 +48,7 @@ impl RuleSources {
             sources.extend(
                 crate::defaults::FILES
                     .iter()
-                    .map(|(name, full, lean)| Source {
-                        name: Arc::from(format!("<embedded>/{name}")),
-                        text: if self.with_tests { full } else { lean }.to_string(),
-                    }),
+                    .map(|file| embedded(file, self.with_tests)),
             );
         }
         for path in &self.paths {
@@ -68,6 +67,16 @@ impl RuleSources {
             Some(rules) if !has_errors(&diags) => Ok((rules, diags)),
             _ => Err(diags),
         }
+    }
+}
+
+/// An embedded rule file as a source: with its tests as written, or without
+/// them, packed when possible.
+pub fn embedded(file: &crate::defaults::File, with_tests: bool) -> Source {
+    Source {
+        name: Arc::from(format!("<embedded>/{}", file.name)),
+        text: if with_tests { file.full } else { file.lean }.to_string(),
+        packed: if with_tests { None } else { file.packed },
     }
 }
 
@@ -113,7 +122,11 @@ pub(crate) fn read_path(path: &Path, sources: &mut Vec<Source>, diags: &mut Vec<
     }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => sources.push(Source { name: shown, text }),
+            Ok(text) => sources.push(Source {
+                name: shown,
+                text,
+                packed: None,
+            }),
             Err(_) => file_error(diags, "rule file is not valid UTF-8".into()),
         },
         Err(e) => file_error(diags, format!("cannot read rules: {e}")),
@@ -146,7 +159,7 @@ pub fn compile_layered(
             file: source.name.clone(),
             out,
         };
-        let file: RuleFile = match yaml::from_str(&source.text) {
+        let file: RuleFile = match read_file(source) {
             Ok(file) => file,
             Err(e) => {
                 diags.error(e.pos, e.message);
@@ -231,6 +244,18 @@ pub fn compile_layered(
         }
     }
     Some(set)
+}
+
+/// The packed form when it decodes (it then holds what the YAML holds),
+/// else the YAML text.
+fn read_file(source: &Source) -> Result<RuleFile, yaml::YamlError> {
+    if let Some(file) = source
+        .packed
+        .and_then(|bytes| crate::packed::from_bytes(bytes).ok())
+    {
+        return Ok(file);
+    }
+    yaml::from_str(&source.text)
 }
 
 fn origin(diags: &Diags, pos: Pos) -> Origin {
@@ -540,6 +565,7 @@ mod tests {
         Source {
             name: name.into(),
             text: text.into(),
+            packed: None,
         }
     }
 

@@ -16,6 +16,7 @@ pub mod frame;
 pub mod generate;
 pub mod input;
 pub mod json;
+pub mod packed;
 pub mod parallel;
 pub mod plan;
 pub mod process;
