@@ -153,6 +153,7 @@ pub fn compile_layered(
 ) -> Option<RuleSet> {
     let mut settings = Settings::default();
     let mut layers = Vec::new();
+    let mut regexes = condition::Regexes::default();
     for source in sources {
         let first_diag = out.len();
         let mut diags = Diags {
@@ -180,7 +181,7 @@ pub fn compile_layered(
         if let Some(cfg) = &file.settings {
             apply_settings(&mut settings, cfg, &mut diags);
         }
-        layers.push(compile_layer(&file, &mut diags));
+        layers.push(compile_layer(&file, &mut diags, &mut regexes));
         // Report each file's problems in reading order.
         out[first_diag..].sort_by_key(|d| (d.pos.line, d.pos.col));
     }
@@ -292,7 +293,7 @@ fn apply_settings(settings: &mut Settings, cfg: &crate::config::SettingsConfig, 
     }
 }
 
-fn compile_layer(file: &RuleFile, diags: &mut Diags) -> Layer {
+fn compile_layer(file: &RuleFile, diags: &mut Diags, regexes: &mut condition::Regexes) -> Layer {
     let mut layer = Layer {
         disable: file
             .disable
@@ -331,7 +332,7 @@ fn compile_layer(file: &RuleFile, diags: &mut Diags) -> Layer {
         if !check_id(diags, &spanned.value.id) {
             continue;
         }
-        if let Some(rule) = compile_rule(&spanned.value, Pos::of(spanned), diags) {
+        if let Some(rule) = compile_rule(&spanned.value, Pos::of(spanned), diags, regexes) {
             layer.rules.push(rule);
         }
     }
@@ -339,7 +340,7 @@ fn compile_layer(file: &RuleFile, diags: &mut Diags) -> Layer {
         if !check_id(diags, &spanned.value.id) {
             continue;
         }
-        if let Some(c) = compile_classifier(&spanned.value, Pos::of(spanned), diags) {
+        if let Some(c) = compile_classifier(&spanned.value, Pos::of(spanned), diags, regexes) {
             layer.classifiers.push(c);
         }
     }
@@ -366,7 +367,12 @@ fn valid_attack_id(id: &str) -> bool {
         && sub.is_none_or(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
+fn compile_rule(
+    cfg: &RuleConfig,
+    pos: Pos,
+    diags: &mut Diags,
+    regexes: &mut condition::Regexes,
+) -> Option<Rule> {
     let errors_before = diags.out.len();
     let mut events = Vec::new();
     for spec in &cfg.events {
@@ -402,7 +408,7 @@ fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
     let condition = cfg
         .when
         .as_ref()
-        .map(|node| condition::compile(node, diags));
+        .map(|node| condition::compile_with(node, diags, regexes));
     if cfg.events.is_empty() && condition.is_none() {
         diags.error(
             pos,
@@ -440,7 +446,12 @@ fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
     })
 }
 
-fn compile_classifier(cfg: &ClassifierConfig, pos: Pos, diags: &mut Diags) -> Option<Classifier> {
+fn compile_classifier(
+    cfg: &ClassifierConfig,
+    pos: Pos,
+    diags: &mut Diags,
+    regexes: &mut condition::Regexes,
+) -> Option<Classifier> {
     let class = match IdentityClass::parse(&cfg.class.value) {
         Some(class) => class,
         None => {
@@ -455,7 +466,7 @@ fn compile_classifier(cfg: &ClassifierConfig, pos: Pos, diags: &mut Diags) -> Op
         }
     };
     let errors_before = diags.out.len();
-    let condition: Condition = condition::compile(&cfg.when, diags);
+    let condition: Condition = condition::compile_with(&cfg.when, diags, regexes);
     if diags.out.len() > errors_before {
         return None;
     }
