@@ -5,13 +5,30 @@
 //! and with its `tests:` blocks blanked out, line for line, for filtering.
 //! Test records are most of the pack's text, and parsing them on every start
 //! would cost most of the startup time. Blank lines keep every line number.
+//!
+//! The test-free copy is also parsed here, with the run-time parser
+//! (`src/yaml.rs`), and embedded as a node tree in the packed form of
+//! `src/packed.rs`, which loads without scanning YAML. A file that does not
+//! parse gets no packed form: its errors are then reported at run time from
+//! the YAML text, as for any rule file.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+#[allow(dead_code)]
+#[path = "src/yaml.rs"]
+mod yaml;
+
+#[allow(dead_code)]
+#[path = "src/packed.rs"]
+mod packed;
+
 fn main() {
     let dir = Path::new("rules");
     println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-changed=src/yaml.rs");
+    println!("cargo:rerun-if-changed=src/packed.rs");
+    let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -34,21 +51,30 @@ fn main() {
         }
         let abs = std::fs::canonicalize(&path).expect("canonical rule path");
         let text = String::from_utf8(bytes.clone()).expect("rule files are UTF-8");
-        let runtime =
-            Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join(format!("runtime-{name}"));
-        std::fs::write(&runtime, without_tests(&text)).expect("write runtime rule file");
+        let lean = without_tests(&text);
+        let runtime = Path::new(&out).join(format!("runtime-{name}"));
+        std::fs::write(&runtime, &lean).expect("write runtime rule file");
+        let packed = match yaml::from_str::<yaml::Node>(&lean) {
+            Ok(node) => {
+                let mut bytes = Vec::new();
+                packed::encode(&node, &mut bytes);
+                let file = Path::new(&out).join(format!("packed-{name}.bin"));
+                std::fs::write(&file, bytes).expect("write packed rule file");
+                format!("Some(include_bytes!({:?}))", file.display().to_string())
+            }
+            Err(_) => "None".to_string(),
+        };
         writeln!(
             list,
-            "    (\"rules/{name}\", include_str!({:?}), include_str!({:?})),",
+            "    File {{ name: \"rules/{name}\", full: include_str!({:?}), lean: include_str!({:?}), packed: {packed} }},",
             abs.display().to_string(),
             runtime.display().to_string()
         )
         .unwrap();
     }
     list.push(']');
-    let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     let code = format!(
-        "/// (path, full text, text without tests) of each embedded rule file.\npub const FILES: &[(&str, &str, &str)] = {list};\n/// Content hash of the embedded pack.\npub const PACK_HASH: &str = \"{:012x}\";\n",
+        "/// Every embedded rule file, in file-name order.\npub const FILES: &[File] = {list};\n/// Content hash of the embedded pack.\npub const PACK_HASH: &str = \"{:012x}\";\n",
         hash & 0xffff_ffff_ffff
     );
     std::fs::write(Path::new(&out).join("default_rules.rs"), code).expect("write default_rules.rs");

@@ -14,8 +14,7 @@ use crate::config::{ClassifierConfig, Origin, RuleConfig, RuleFile, RuleTestConf
 use crate::diag::{has_errors, Diagnostic, Diags};
 use crate::events::EventSpec;
 use crate::plan::{Classifier, IdentityClass, Rule, RuleSet, RuleTest, Settings};
-use crate::yaml::{self, Node, Pos, Value};
-use serde_saphyr::Spanned;
+use crate::yaml::{self, Node, Pos, Spanned, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +24,9 @@ use std::sync::Arc;
 pub struct Source {
     pub name: Arc<str>,
     pub text: String,
+    /// For an embedded file, `text` parsed at build time ([`crate::packed`]):
+    /// read instead of the YAML when it decodes.
+    pub packed: Option<&'static [u8]>,
 }
 
 /// Where rules come from; kept so SIGHUP can load them again.
@@ -46,10 +48,7 @@ impl RuleSources {
             sources.extend(
                 crate::defaults::FILES
                     .iter()
-                    .map(|(name, full, lean)| Source {
-                        name: Arc::from(format!("<embedded>/{name}")),
-                        text: if self.with_tests { full } else { lean }.to_string(),
-                    }),
+                    .map(|file| embedded(file, self.with_tests)),
             );
         }
         for path in &self.paths {
@@ -68,6 +67,16 @@ impl RuleSources {
             Some(rules) if !has_errors(&diags) => Ok((rules, diags)),
             _ => Err(diags),
         }
+    }
+}
+
+/// An embedded rule file as a source: with its tests as written, or without
+/// them, packed when possible.
+pub fn embedded(file: &crate::defaults::File, with_tests: bool) -> Source {
+    Source {
+        name: Arc::from(format!("<embedded>/{}", file.name)),
+        text: if with_tests { file.full } else { file.lean }.to_string(),
+        packed: if with_tests { None } else { file.packed },
     }
 }
 
@@ -113,7 +122,11 @@ pub(crate) fn read_path(path: &Path, sources: &mut Vec<Source>, diags: &mut Vec<
     }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => sources.push(Source { name: shown, text }),
+            Ok(text) => sources.push(Source {
+                name: shown,
+                text,
+                packed: None,
+            }),
             Err(_) => file_error(diags, "rule file is not valid UTF-8".into()),
         },
         Err(e) => file_error(diags, format!("cannot read rules: {e}")),
@@ -140,13 +153,14 @@ pub fn compile_layered(
 ) -> Option<RuleSet> {
     let mut settings = Settings::default();
     let mut layers = Vec::new();
+    let mut regexes = condition::Regexes::default();
     for source in sources {
         let first_diag = out.len();
         let mut diags = Diags {
             file: source.name.clone(),
             out,
         };
-        let file: RuleFile = match yaml::from_str(&source.text) {
+        let file: RuleFile = match read_file(source) {
             Ok(file) => file,
             Err(e) => {
                 diags.error(e.pos, e.message);
@@ -167,7 +181,7 @@ pub fn compile_layered(
         if let Some(cfg) = &file.settings {
             apply_settings(&mut settings, cfg, &mut diags);
         }
-        layers.push(compile_layer(&file, &mut diags));
+        layers.push(compile_layer(&file, &mut diags, &mut regexes));
         // Report each file's problems in reading order.
         out[first_diag..].sort_by_key(|d| (d.pos.line, d.pos.col));
     }
@@ -233,6 +247,18 @@ pub fn compile_layered(
     Some(set)
 }
 
+/// The packed form when it decodes (it then holds what the YAML holds),
+/// else the YAML text.
+fn read_file(source: &Source) -> Result<RuleFile, yaml::YamlError> {
+    if let Some(file) = source
+        .packed
+        .and_then(|bytes| crate::packed::from_bytes(bytes).ok())
+    {
+        return Ok(file);
+    }
+    yaml::from_str(&source.text)
+}
+
 fn origin(diags: &Diags, pos: Pos) -> Origin {
     Origin {
         file: diags.file.clone(),
@@ -267,7 +293,7 @@ fn apply_settings(settings: &mut Settings, cfg: &crate::config::SettingsConfig, 
     }
 }
 
-fn compile_layer(file: &RuleFile, diags: &mut Diags) -> Layer {
+fn compile_layer(file: &RuleFile, diags: &mut Diags, regexes: &mut condition::Regexes) -> Layer {
     let mut layer = Layer {
         disable: file
             .disable
@@ -306,7 +332,7 @@ fn compile_layer(file: &RuleFile, diags: &mut Diags) -> Layer {
         if !check_id(diags, &spanned.value.id) {
             continue;
         }
-        if let Some(rule) = compile_rule(&spanned.value, Pos::of(spanned), diags) {
+        if let Some(rule) = compile_rule(&spanned.value, Pos::of(spanned), diags, regexes) {
             layer.rules.push(rule);
         }
     }
@@ -314,7 +340,7 @@ fn compile_layer(file: &RuleFile, diags: &mut Diags) -> Layer {
         if !check_id(diags, &spanned.value.id) {
             continue;
         }
-        if let Some(c) = compile_classifier(&spanned.value, Pos::of(spanned), diags) {
+        if let Some(c) = compile_classifier(&spanned.value, Pos::of(spanned), diags, regexes) {
             layer.classifiers.push(c);
         }
     }
@@ -341,7 +367,12 @@ fn valid_attack_id(id: &str) -> bool {
         && sub.is_none_or(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
+fn compile_rule(
+    cfg: &RuleConfig,
+    pos: Pos,
+    diags: &mut Diags,
+    regexes: &mut condition::Regexes,
+) -> Option<Rule> {
     let errors_before = diags.out.len();
     let mut events = Vec::new();
     for spec in &cfg.events {
@@ -377,7 +408,7 @@ fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
     let condition = cfg
         .when
         .as_ref()
-        .map(|node| condition::compile(node, diags));
+        .map(|node| condition::compile_with(node, diags, regexes));
     if cfg.events.is_empty() && condition.is_none() {
         diags.error(
             pos,
@@ -415,7 +446,12 @@ fn compile_rule(cfg: &RuleConfig, pos: Pos, diags: &mut Diags) -> Option<Rule> {
     })
 }
 
-fn compile_classifier(cfg: &ClassifierConfig, pos: Pos, diags: &mut Diags) -> Option<Classifier> {
+fn compile_classifier(
+    cfg: &ClassifierConfig,
+    pos: Pos,
+    diags: &mut Diags,
+    regexes: &mut condition::Regexes,
+) -> Option<Classifier> {
     let class = match IdentityClass::parse(&cfg.class.value) {
         Some(class) => class,
         None => {
@@ -430,7 +466,7 @@ fn compile_classifier(cfg: &ClassifierConfig, pos: Pos, diags: &mut Diags) -> Op
         }
     };
     let errors_before = diags.out.len();
-    let condition: Condition = condition::compile(&cfg.when, diags);
+    let condition: Condition = condition::compile_with(&cfg.when, diags, regexes);
     if diags.out.len() > errors_before {
         return None;
     }
@@ -540,6 +576,7 @@ mod tests {
         Source {
             name: name.into(),
             text: text.into(),
+            packed: None,
         }
     }
 

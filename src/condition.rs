@@ -13,6 +13,7 @@ use crate::record::{text, Path, Rec, Val};
 use crate::yaml::{Key, Node, Pos, Value};
 use regex::Regex;
 use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _, Writable as _};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 #[derive(Debug, Clone)]
@@ -486,14 +487,37 @@ impl std::fmt::Write for StackText {
 const MODIFIERS: &str =
     "contains, startswith, endswith, glob, re, i, m, s, cidr, exists, gt, gte, lt, lte, all, cased, fieldref";
 
+/// The regexes built while compiling one rule set, by source text. A pattern
+/// that several conditions share (the default pack repeats its markers
+/// through YAML anchors) is built once: a clone shares the compiled program
+/// and keeps its own match cache, so it matches exactly as a separate build.
+#[derive(Default)]
+pub struct Regexes(HashMap<String, Regex>);
+
+impl Regexes {
+    fn build(&mut self, source: &str, pos: Pos, diags: &mut Diags) -> Option<Regex> {
+        if let Some(re) = self.0.get(source) {
+            return Some(re.clone());
+        }
+        let re = build_regex(source, pos, diags)?;
+        self.0.insert(source.to_owned(), re.clone());
+        Some(re)
+    }
+}
+
 /// Compile a `when:` node. Errors go to `diags`; the result is only meaningful
 /// when no error was added.
 pub fn compile(node: &Node, diags: &mut Diags) -> Condition {
+    compile_with(node, diags, &mut Regexes::default())
+}
+
+/// [`compile`], sharing the regexes already built for other conditions.
+pub fn compile_with(node: &Node, diags: &mut Diags, regexes: &mut Regexes) -> Condition {
     match &node.value {
         Value::Map(entries) => {
             let mut items: Vec<Condition> = entries
                 .iter()
-                .map(|(k, v)| compile_entry(k, v, diags))
+                .map(|(k, v)| compile_entry(k, v, diags, regexes))
                 .collect();
             if items.len() == 1 {
                 items.pop().unwrap_or(Condition::Const(true))
@@ -508,7 +532,12 @@ pub fn compile(node: &Node, diags: &mut Diags) -> Condition {
                     "an empty list of conditions never matches; remove it or add a condition",
                 );
             }
-            Condition::Any(items.iter().map(|n| compile(n, diags)).collect())
+            Condition::Any(
+                items
+                    .iter()
+                    .map(|n| compile_with(n, diags, regexes))
+                    .collect(),
+            )
         }
         Value::Bool(b) => Condition::Const(*b),
         other => {
@@ -524,14 +553,17 @@ pub fn compile(node: &Node, diags: &mut Diags) -> Condition {
     }
 }
 
-fn compile_entry(key: &Key, value: &Node, diags: &mut Diags) -> Condition {
+fn compile_entry(key: &Key, value: &Node, diags: &mut Diags, regexes: &mut Regexes) -> Condition {
     match key.name.as_str() {
         "all" | "any" => {
             let items: Vec<Condition> = match &value.value {
-                Value::Seq(items) => items.iter().map(|n| compile(n, diags)).collect(),
+                Value::Seq(items) => items
+                    .iter()
+                    .map(|n| compile_with(n, diags, regexes))
+                    .collect(),
                 Value::Map(entries) => entries
                     .iter()
-                    .map(|(k, v)| compile_entry(k, v, diags))
+                    .map(|(k, v)| compile_entry(k, v, diags, regexes))
                     .collect(),
                 other => {
                     diags.error(
@@ -551,8 +583,8 @@ fn compile_entry(key: &Key, value: &Node, diags: &mut Diags) -> Condition {
                 Condition::Any(items)
             }
         }
-        "not" => Condition::Not(Box::new(compile(value, diags))),
-        _ => match compile_field(key, value, diags) {
+        "not" => Condition::Not(Box::new(compile_with(value, diags, regexes))),
+        _ => match compile_field(key, value, diags, regexes) {
             Some(test) => Condition::Field(Box::new(test)),
             None => Condition::Const(false),
         },
@@ -569,7 +601,12 @@ struct Mods {
     re_s: bool,
 }
 
-fn compile_field(key: &Key, value: &Node, diags: &mut Diags) -> Option<FieldTest> {
+fn compile_field(
+    key: &Key,
+    value: &Node,
+    diags: &mut Diags,
+    regexes: &mut Regexes,
+) -> Option<FieldTest> {
     let mut parts = key.name.split('|');
     let path_text = parts.next().unwrap_or_default().trim();
     let path = match Path::parse(path_text) {
@@ -736,11 +773,13 @@ fn compile_field(key: &Key, value: &Node, diags: &mut Diags) -> Option<FieldTest
                 }
                 if !alternatives.is_empty() {
                     let source = format!("{}(?:{})", case_flag(mods.cased), alternatives.join("|"));
-                    tests.push(ValueTest::Pattern(build_regex(&source, value.pos, diags)?));
+                    tests.push(ValueTest::Pattern(
+                        regexes.build(&source, value.pos, diags)?,
+                    ));
                 }
             } else {
                 for node in &scalars {
-                    tests.push(compile_value(op, &mods, node, &key.name, diags)?);
+                    tests.push(compile_value(op, &mods, node, &key.name, diags, regexes)?);
                 }
             }
             Matcher::Values {
@@ -825,6 +864,7 @@ fn compile_value(
     node: &Node,
     key: &str,
     diags: &mut Diags,
+    regexes: &mut Regexes,
 ) -> Option<ValueTest> {
     if matches!(node.value, Value::Null) {
         if op == "eq" {
@@ -870,7 +910,7 @@ fn compile_value(
                 });
             }
             let source = format!("{}(?:{})", case_flag(mods.cased), pattern_for(op, &text));
-            Some(ValueTest::Pattern(build_regex(&source, node.pos, diags)?))
+            Some(ValueTest::Pattern(regexes.build(&source, node.pos, diags)?))
         }
         "re" => {
             let Value::Str(pattern) = &node.value else {
@@ -895,7 +935,7 @@ fn compile_value(
             } else {
                 format!("(?{flags}){pattern}")
             };
-            Some(ValueTest::Pattern(build_regex(&source, node.pos, diags)?))
+            Some(ValueTest::Pattern(regexes.build(&source, node.pos, diags)?))
         }
         "cidr" => {
             let text = scalar_text(node)?;
@@ -1103,6 +1143,27 @@ mod tests {
         assert!(errs[0].message.contains("prefix"));
         let errs = compile_text("a|contains|startswith: x").unwrap_err();
         assert!(errs[0].message.contains("combines"));
+    }
+
+    #[test]
+    fn a_repeated_pattern_is_built_once_and_errors_stay_per_place() {
+        let mut regexes = Regexes::default();
+        let mut out = Vec::new();
+        let mut diags = Diags {
+            file: "t.yml".into(),
+            out: &mut out,
+        };
+        let node: Node = crate::yaml::from_str("userAgent|re: '^aws-cli/'").unwrap();
+        let first = compile_with(&node, &mut diags, &mut regexes);
+        let second = compile_with(&node, &mut diags, &mut regexes);
+        assert_eq!(regexes.0.len(), 1);
+        let mut bytes = REC.as_bytes().to_vec();
+        let tape = simd_json::to_tape(&mut bytes).unwrap();
+        assert!(first.eval(tape.as_value()) && second.eval(tape.as_value()));
+        let bad: Node = crate::yaml::from_str("a|re: '('\nb|re: '('\n").unwrap();
+        compile_with(&bad, &mut diags, &mut regexes);
+        let lines: Vec<u32> = out.iter().map(|d| d.pos.line).collect();
+        assert_eq!(lines, [1, 2], "{out:?}");
     }
 
     #[test]

@@ -5,9 +5,8 @@
 //! a misspelt key is an error with a position, not a silently ignored rule.
 
 use crate::severity::Severity;
-use crate::yaml::{Node, Pos};
+use crate::yaml::{Node, Pos, Spanned};
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 /// One rule file: the default pack is several of these, user files layer on top.
 #[derive(Debug, Deserialize, Default)]

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod input;
 pub mod json;
 pub mod memory;
+pub mod packed;
 pub mod parallel;
 pub mod plan;
 pub mod process;

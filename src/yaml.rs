@@ -5,10 +5,14 @@
 //! where each key and value came from, so the compiler can report any problem
 //! as `path:line:col`. Guarantees: loading never panics on any input, and every
 //! node carries the position it was read from.
+//!
+//! This module is also compiled into `build.rs`, which parses the embedded
+//! rule pack with it (see [`crate::packed`]): it must only use `serde` and
+//! `serde_saphyr`, never other modules of the crate.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
 use std::fmt;
+use std::marker::PhantomData;
 
 /// A position in a rule file, 1-based.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,10 +23,61 @@ pub struct Pos {
 
 impl Pos {
     pub fn of<T>(spanned: &Spanned<T>) -> Pos {
-        Pos {
-            line: spanned.referenced.line() as u32,
-            col: spanned.referenced.column() as u32,
-        }
+        spanned.pos
+    }
+}
+
+/// A value with the position it was read from (where it is referenced, for
+/// values reached through an alias or a merge key).
+///
+/// From YAML it is read through [`serde_saphyr::Spanned`]; from the packed
+/// form of the embedded pack ([`crate::packed`]) as a `(line, col, value)`
+/// sequence, asked for with the newtype name [`SPAN_TOKEN`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub pos: Pos,
+}
+
+/// The newtype-struct name a [`Spanned`] asks its deserializer for.
+/// serde-saphyr passes unknown names through to `visit_newtype_struct`.
+pub const SPAN_TOKEN: &str = "__ctfilter_spanned";
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_newtype_struct(SPAN_TOKEN, SpannedVisitor(PhantomData))
+    }
+}
+
+struct SpannedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for SpannedVisitor<T> {
+    type Value = Spanned<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value with its position")
+    }
+    /// YAML: serde-saphyr's own spanned wrapper does the work.
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Spanned<T>, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Spanned {
+            pos: Pos {
+                line: spanned.referenced.line() as u32,
+                col: spanned.referenced.column() as u32,
+            },
+            value: spanned.value,
+        })
+    }
+    /// The packed form: line, column, value.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Spanned<T>, A::Error> {
+        let missing = || de::Error::custom("truncated spanned value");
+        let line = seq.next_element::<u32>()?.ok_or_else(missing)?;
+        let col = seq.next_element::<u32>()?.ok_or_else(missing)?;
+        let value = seq.next_element::<T>()?.ok_or_else(missing)?;
+        Ok(Spanned {
+            value,
+            pos: Pos { line, col },
+        })
     }
 }
 

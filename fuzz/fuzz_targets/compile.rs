@@ -35,11 +35,13 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = vec![Source {
         name: Arc::from("a.yml"),
         text: first.to_string(),
+        packed: None,
     }];
     if let Some(second) = second {
         sources.push(Source {
             name: Arc::from("b.yml"),
             text: second.to_string(),
+            packed: None,
         });
     }
     let mut diags = Vec::new();

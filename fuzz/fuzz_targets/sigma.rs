@@ -26,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let sigma = [Source {
         name: Arc::from("rule.yml"),
         text: text.to_string(),
+        packed: None,
     }];
     let mut diags = Vec::new();
     let rules = compile_layered(&[], &sigma, &mut diags);

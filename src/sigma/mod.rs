@@ -106,6 +106,7 @@ mod tests {
         Source {
             name: name.into(),
             text: text.into(),
+            packed: None,
         }
     }
 
