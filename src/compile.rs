@@ -29,6 +29,17 @@ pub struct Source {
     pub packed: Option<&'static [u8]>,
 }
 
+impl Source {
+    /// A rule file read as YAML (a user's file, or text in a test).
+    pub fn yaml(name: impl Into<Arc<str>>, text: impl Into<String>) -> Source {
+        Source {
+            name: name.into(),
+            text: text.into(),
+            packed: None,
+        }
+    }
+}
+
 /// Where rules come from; kept so SIGHUP can load them again.
 #[derive(Clone, Debug, Default)]
 pub struct RuleSources {
@@ -122,11 +133,7 @@ pub(crate) fn read_path(path: &Path, sources: &mut Vec<Source>, diags: &mut Vec<
     }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => sources.push(Source {
-                name: shown,
-                text,
-                packed: None,
-            }),
+            Ok(text) => sources.push(Source::yaml(shown, text)),
             Err(_) => file_error(diags, "rule file is not valid UTF-8".into()),
         },
         Err(e) => file_error(diags, format!("cannot read rules: {e}")),
@@ -572,14 +579,6 @@ pub fn to_json(node: &Node) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    fn src(name: &str, text: &str) -> Source {
-        Source {
-            name: name.into(),
-            text: text.into(),
-            packed: None,
-        }
-    }
-
     const BASE: &str = r#"
 version: 1
 rules:
@@ -613,8 +612,14 @@ identity:
   - {id: ci, class: machine, signal: ci, when: {userAgent|contains: terraform}}
 "#;
         let mut diags = Vec::new();
-        let set =
-            compile_sources(&[src("base.yml", BASE), src("user.yml", user)], &mut diags).unwrap();
+        let set = compile_sources(
+            &[
+                Source::yaml("base.yml", BASE),
+                Source::yaml("user.yml", user),
+            ],
+            &mut diags,
+        )
+        .unwrap();
         assert_eq!(set.rules.len(), 1);
         assert_eq!(&*set.rules[0].title, "Stop (mine)");
         assert_eq!(
@@ -648,7 +653,7 @@ rules:
     category: x
 "#;
         let mut diags = Vec::new();
-        assert!(compile_sources(&[src("bad.yml", bad)], &mut diags).is_none());
+        assert!(compile_sources(&[Source::yaml("bad.yml", bad)], &mut diags).is_none());
         let text: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
         assert!(
             text.iter()
@@ -681,7 +686,7 @@ rules:
     fn unknown_fields_are_errors() {
         let mut diags = Vec::new();
         let text = "rules:\n  - id: a\n    title: A\n    severity: high\n    category: x\n    evnts: [iam:CreateUser]\n";
-        assert!(compile_sources(&[src("u.yml", text)], &mut diags).is_none());
+        assert!(compile_sources(&[Source::yaml("u.yml", text)], &mut diags).is_none());
         assert!(diags[0].message.contains("evnts"), "{}", diags[0]);
         assert_eq!(diags[0].pos.line, 6, "{}", diags[0]);
     }
@@ -703,7 +708,7 @@ rules:
     fn duplicate_ids_in_one_file_are_errors() {
         let text = "rules:\n  - {id: a, title: A, severity: low, category: x, events: [iam:A]}\n  - {id: a, title: B, severity: low, category: x, events: [iam:B]}\n";
         let mut diags = Vec::new();
-        assert!(compile_sources(&[src("d.yml", text)], &mut diags).is_none());
+        assert!(compile_sources(&[Source::yaml("d.yml", text)], &mut diags).is_none());
         assert!(
             diags[0].message.contains("duplicate id 'a'"),
             "{}",

@@ -381,7 +381,7 @@ impl Target for Batcher {
         self.chunk = 0..0;
         match &mut self.batch {
             Some(batch) if batch.refers_to_chunk() => {
-                batch.chunk = chunk;
+                batch.chunk = Some(chunk);
                 self.send();
                 None
             }

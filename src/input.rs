@@ -54,10 +54,6 @@ impl Chunk {
     pub fn bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
-    /// Whether this holds a buffer worth handing back for reuse.
-    pub fn is_allocated(&self) -> bool {
-        self.buf.capacity() > 0
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,10 +102,8 @@ fn read_all(
             let _ = tx.send(Msg::Done);
             return;
         }
-        let result = open(path).and_then(|(reader, fill)| {
-            let source = Source { reader, fill };
-            pump(id, source, chunk_size, &tx, &recycle, &stopping)
-        });
+        let result =
+            open(path).and_then(|source| pump(id, source, chunk_size, &tx, &recycle, &stopping));
         let msg = match result {
             Ok(true) if stopping() => {
                 let _ = tx.send(Msg::Done);
@@ -211,33 +205,31 @@ fn pump(
     }
 }
 
-/// Open a source, sniffing gzip by its magic bytes. Also returns stdin's
-/// descriptor when its raw bytes are read (see `Source::fill`).
-fn open(path: &InputPath) -> io::Result<(Box<dyn Read + Send>, Option<std::os::fd::RawFd>)> {
+/// Open a source, sniffing gzip by its magic bytes.
+fn open(path: &InputPath) -> io::Result<Source> {
     use std::os::fd::AsRawFd;
-    let fill = match path {
-        InputPath::Stdin => Some(io::stdin().as_raw_fd()),
-        InputPath::File(_) => None,
-    };
-    let raw: Box<dyn Read + Send> = match path {
-        InputPath::Stdin => Box::new(io::stdin()),
+    let (raw, fill): (Box<dyn Read + Send>, _) = match path {
+        InputPath::Stdin => (Box::new(io::stdin()), Some(io::stdin().as_raw_fd())),
         InputPath::File(p) => {
             let file = File::open(p)?;
             if file.metadata()?.is_dir() {
                 return Err(io::Error::other("is a directory"));
             }
-            Box::new(file)
+            (Box::new(file), None)
         }
     };
     let mut peek = Peek::new(raw)?;
     if peek.starts_with(&[0x1f, 0x8b]) {
         // The decoder buffers input of its own, so the descriptor says
         // nothing about what it can hand over.
-        Ok((Box::new(flate2::read::MultiGzDecoder::new(peek)), None))
-    } else {
-        peek.strip_prefix(b"\xEF\xBB\xBF");
-        Ok((Box::new(peek), fill))
+        let reader = Box::new(flate2::read::MultiGzDecoder::new(peek));
+        return Ok(Source { reader, fill: None });
     }
+    peek.strip_prefix(b"\xEF\xBB\xBF");
+    Ok(Source {
+        reader: Box::new(peek),
+        fill,
+    })
 }
 
 /// A reader that has looked at its first bytes without losing them.

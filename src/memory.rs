@@ -30,22 +30,13 @@ extern "C" fn prefer_small_pages() {
     }
 }
 
-/// Whether transparent huge pages are off for this process (Linux).
-pub fn small_pages_only() -> bool {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_GET_THP_DISABLE takes no pointers.
-    unsafe {
-        libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1
-    }
-    #[cfg(not(target_os = "linux"))]
-    false
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     #[cfg(target_os = "linux")]
     fn huge_pages_are_off_before_main() {
-        assert!(super::small_pages_only());
+        // SAFETY: PR_GET_THP_DISABLE takes no pointers.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(disabled, 1);
     }
 }

@@ -5,9 +5,9 @@
 //! were framed from, so lines that lie inside the chunk are passed by range,
 //! not copied; only units assembled elsewhere (a line split across chunks, a
 //! streamed record, a pretty document) are copied into the batch's own
-//! buffer. Spent chunks go back to the reader for reuse. A writer thread puts results back in sequence order, writes
-//! them, and flushes whenever no result is waiting, so idle input still
-//! flushes promptly. Output is byte-identical to the single-threaded path:
+//! buffer. Spent chunks go back to the reader for reuse. A writer thread puts
+//! results back in sequence order, writes them, and flushes whenever no
+//! result is waiting, so idle input still flushes promptly. Output is byte-identical to the single-threaded path:
 //! the same processor runs on the same units in the same order per batch,
 //! and batches are written in order.
 
@@ -95,7 +95,7 @@ pub struct Batch {
     pub source: Arc<str>,
     /// The input chunk that `Store::Chunk` units point into; it is attached
     /// once the chunk has been framed.
-    pub chunk: Chunk,
+    pub chunk: Option<Chunk>,
     pub data: Vec<u8>,
     pub units: Vec<(Store, Range<usize>, u64, Held, Shape)>,
     refers_to_chunk: bool,
@@ -107,7 +107,7 @@ impl Batch {
             seq,
             plan,
             source,
-            chunk: Chunk::default(),
+            chunk: None,
             data,
             units: Vec::with_capacity(512),
             refers_to_chunk: false,
@@ -316,7 +316,10 @@ fn worker(
         let mut strict_stop = false;
         for (store, range, line, held, shape) in &batch.units {
             let bytes = match store {
-                Store::Chunk => &batch.chunk.bytes()[range.clone()],
+                Store::Chunk => match &batch.chunk {
+                    Some(chunk) => &chunk.bytes()[range.clone()],
+                    None => unreachable!("a batch pointing into a chunk is sent with it"),
+                },
                 Store::Copied => &batch.data[range.clone()],
             };
             let unit = held.unit(bytes, *line, *shape);
@@ -327,8 +330,8 @@ fn worker(
             }
         }
         pool.give(batch.data);
-        if batch.chunk.is_allocated() {
-            let _ = chunks.send(batch.chunk);
+        if let Some(chunk) = batch.chunk {
+            let _ = chunks.send(chunk);
         }
         let done = Done {
             seq: batch.seq,

@@ -13,7 +13,6 @@ use ctfilter::diag::has_errors;
 use ctfilter::plan::{EventsMode, Plan, RunOptions};
 use ctfilter::process::{DeadLetterStyle, Processor, Sink};
 use libfuzzer_sys::fuzz_target;
-use std::sync::Arc;
 
 mod common;
 use common::*;
@@ -32,17 +31,9 @@ fuzz_target!(|data: &[u8]| {
         Some(at) => (&text[..at + 1], Some(&text[at + 6..])),
         None => (text, None),
     };
-    let mut sources = vec![Source {
-        name: Arc::from("a.yml"),
-        text: first.to_string(),
-        packed: None,
-    }];
+    let mut sources = vec![Source::yaml("a.yml", first)];
     if let Some(second) = second {
-        sources.push(Source {
-            name: Arc::from("b.yml"),
-            text: second.to_string(),
-            packed: None,
-        });
+        sources.push(Source::yaml("b.yml", second));
     }
     let mut diags = Vec::new();
     let rules = compile_sources(&sources, &mut diags);

@@ -12,7 +12,6 @@ use ctfilter::diag::has_errors;
 use ctfilter::plan::{EventsMode, Plan, RunOptions};
 use ctfilter::process::{DeadLetterStyle, Processor, Sink};
 use libfuzzer_sys::fuzz_target;
-use std::sync::Arc;
 
 mod common;
 use common::*;
@@ -23,11 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let sigma = [Source {
-        name: Arc::from("rule.yml"),
-        text: text.to_string(),
-        packed: None,
-    }];
+    let sigma = [Source::yaml("rule.yml", text)];
     let mut diags = Vec::new();
     let rules = compile_layered(&[], &sigma, &mut diags);
     assert_eq!(

@@ -344,7 +344,16 @@ fn cloudtrail(
         fields.get(Field::ManagementEvent).filter(scalar),
     );
     trail.bool(out, "read_only", kept.core.read_only);
-    resources(out, trail, fields);
+    super::write_resources(
+        out,
+        trail,
+        fields,
+        &[
+            ("ARN", "arn"),
+            ("accountId", "account_id"),
+            ("type", "type"),
+        ],
+    );
     trail.str(
         out,
         "recipient_account_id",
@@ -378,41 +387,6 @@ fn cloudtrail(
     let mut flat = trail.object(out, "flattened");
     flat.value(out, "insight_details", fields.object(Field::InsightDetails));
     flat.end(out, trail);
-}
-
-fn resources(out: &mut Vec<u8>, trail: &mut Obj, fields: &Fields) {
-    let Some(items) = fields.get(Field::Resources).and_then(|v| v.as_array()) else {
-        return;
-    };
-    let saved = trail.save(out);
-    trail.key(out, "resources");
-    out.push(b'[');
-    let mut count = 0;
-    for item in items.iter() {
-        let item = Some(item);
-        let (arn, account, kind) = (
-            member(item, "ARN"),
-            member(item, "accountId"),
-            member(item, "type"),
-        );
-        if arn.is_none() && account.is_none() && kind.is_none() {
-            continue;
-        }
-        if count > 0 {
-            out.push(b',');
-        }
-        count += 1;
-        let mut resource = Obj::open(out);
-        resource.str(out, "arn", arn);
-        resource.str(out, "account_id", account);
-        resource.str(out, "type", kind);
-        resource.close(out);
-    }
-    if count == 0 {
-        trail.restore(out, saved);
-    } else {
-        out.push(b']');
-    }
 }
 
 /// A JSON string, number or boolean (what a keyword field can hold).

@@ -207,6 +207,45 @@ pub(crate) fn member<'i>(value: Option<Val<'_, 'i>>, key: &str) -> Option<&'i st
         .filter(|s| !s.is_empty())
 }
 
+/// Write the record's `resources` as member `name` of `parent`: one object
+/// per entry, with each `(input member, output name)` of `members` copied in
+/// that order. Entries with none of them are skipped, and the member is left
+/// out when no entry remains.
+pub(crate) fn write_resources(
+    out: &mut Vec<u8>,
+    parent: &mut Obj,
+    fields: &Fields,
+    members: &[(&str, &'static str); 3],
+) {
+    let Some(items) = fields.get(Field::Resources).and_then(|v| v.as_array()) else {
+        return;
+    };
+    let saved = parent.save(out);
+    parent.key(out, "resources");
+    out.push(b'[');
+    let mut count = 0;
+    for item in items.iter() {
+        let values = members.map(|(from, _)| member(Some(item), from));
+        if values.iter().all(Option::is_none) {
+            continue;
+        }
+        if count > 0 {
+            out.push(b',');
+        }
+        count += 1;
+        let mut resource = Obj::open(out);
+        for ((_, name), value) in members.iter().zip(values) {
+            resource.str(out, name, value);
+        }
+        resource.close(out);
+    }
+    if count == 0 {
+        parent.restore(out, saved);
+    } else {
+        out.push(b']');
+    }
+}
+
 // ------------------------------------------------------------ writing
 
 /// An object being written. A nested object whose members were all absent is

@@ -137,7 +137,16 @@ fn api_activity(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>, fiel
     http.end(out, root);
 
     cloud(out, root, kept);
-    resources(out, root, fields);
+    super::write_resources(
+        out,
+        root,
+        fields,
+        &[
+            ("ARN", "uid"),
+            ("type", "type"),
+            ("accountId", "account_uid"),
+        ],
+    );
 }
 
 /// Insights records: Detection Finding. `Start` creates the finding, `End`
@@ -278,41 +287,6 @@ fn cloud(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>) {
     account.str(out, "uid", kept.core.account().filter(|a| !a.is_empty()));
     account.end(out, &mut cloud);
     cloud.end(out, root);
-}
-
-fn resources(out: &mut Vec<u8>, root: &mut Obj, fields: &Fields) {
-    let Some(items) = fields.get(Field::Resources).and_then(|v| v.as_array()) else {
-        return;
-    };
-    let saved = root.save(out);
-    root.key(out, "resources");
-    out.push(b'[');
-    let mut count = 0;
-    for item in items.iter() {
-        let item = Some(item);
-        let (uid, kind, account) = (
-            member(item, "ARN"),
-            member(item, "type"),
-            member(item, "accountId"),
-        );
-        if uid.is_none() && kind.is_none() && account.is_none() {
-            continue;
-        }
-        if count > 0 {
-            out.push(b',');
-        }
-        count += 1;
-        let mut resource = Obj::open(out);
-        resource.str(out, "uid", uid);
-        resource.str(out, "type", kind);
-        resource.str(out, "account_uid", account);
-        resource.close(out);
-    }
-    if count == 0 {
-        root.restore(out, saved);
-    } else {
-        out.push(b']');
-    }
 }
 
 fn enrichments(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>) {

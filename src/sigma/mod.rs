@@ -102,14 +102,6 @@ mod tests {
     use crate::compile::{compile_layered, Source};
     use crate::diag::Level;
 
-    fn src(name: &str, text: &str) -> Source {
-        Source {
-            name: name.into(),
-            text: text.into(),
-            packed: None,
-        }
-    }
-
     const SIGMA: &str = "title: From Sigma\nid: shared-id\nauthor: A. Author\n\
         logsource: {product: aws, service: cloudtrail}\n\
         detection: {sel: {eventSource: iam.amazonaws.com, eventName: CreateUser}, condition: sel}\n\
@@ -120,8 +112,12 @@ mod tests {
     #[test]
     fn sigma_rules_layer_over_yaml_rules() {
         let mut diags = Vec::new();
-        let set =
-            compile_layered(&[src("y.yml", YAML)], &[src("s.yml", SIGMA)], &mut diags).unwrap();
+        let set = compile_layered(
+            &[Source::yaml("y.yml", YAML)],
+            &[Source::yaml("s.yml", SIGMA)],
+            &mut diags,
+        )
+        .unwrap();
         assert!(diags.is_empty(), "{diags:?}");
         let ids: Vec<&str> = set.rules.iter().map(|r| &*r.id).collect();
         assert_eq!(ids, ["shared-id", "other"]);
@@ -133,8 +129,8 @@ mod tests {
     fn disable_reaches_sigma_rules() {
         let mut diags = Vec::new();
         let set = compile_layered(
-            &[src("y.yml", "disable: [shared-id]\n")],
-            &[src("s.yml", SIGMA)],
+            &[Source::yaml("y.yml", "disable: [shared-id]\n")],
+            &[Source::yaml("s.yml", SIGMA)],
             &mut diags,
         )
         .unwrap();
@@ -149,7 +145,7 @@ mod tests {
         let mut diags = Vec::new();
         let set = compile_layered(
             &[],
-            &[src("w.yml", windows), src("s.yml", SIGMA)],
+            &[Source::yaml("w.yml", windows), Source::yaml("s.yml", SIGMA)],
             &mut diags,
         )
         .unwrap();
@@ -171,7 +167,7 @@ mod tests {
         let mut diags = Vec::new();
         let set = compile_layered(
             &[],
-            &[src("b.yml", &broken), src("s.yml", SIGMA)],
+            &[Source::yaml("b.yml", &broken), Source::yaml("s.yml", SIGMA)],
             &mut diags,
         );
         assert!(set.is_none());
