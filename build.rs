@@ -7,8 +7,8 @@
 //! would cost most of the startup time. Blank lines keep every line number.
 //!
 //! The test-free copy is also parsed here, with the run-time parser
-//! (`src/yaml.rs`), and embedded as a node tree in the packed form of
-//! `src/packed.rs`, which loads without scanning YAML. A file that does not
+//! (`src/rules/yaml.rs`), and embedded as a node tree in the packed form of
+//! `src/rules/packed.rs`, which loads without scanning YAML. A file that does not
 //! parse gets no packed form: its errors are then reported at run time from
 //! the YAML text, as for any rule file.
 
@@ -16,18 +16,18 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 #[allow(dead_code)]
-#[path = "src/yaml.rs"]
+#[path = "src/rules/yaml.rs"]
 mod yaml;
 
 #[allow(dead_code)]
-#[path = "src/packed.rs"]
+#[path = "src/rules/packed.rs"]
 mod packed;
 
 fn main() {
     let dir = Path::new("rules");
     println!("cargo:rerun-if-changed=rules");
-    println!("cargo:rerun-if-changed=src/yaml.rs");
-    println!("cargo:rerun-if-changed=src/packed.rs");
+    println!("cargo:rerun-if-changed=src/rules/yaml.rs");
+    println!("cargo:rerun-if-changed=src/rules/packed.rs");
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {

@@ -13,10 +13,10 @@ mod corpus;
 
 use clap::Parser;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ctfilter::cli::Cli;
+use ctfilter::cli::args::Cli;
 use ctfilter::engine::{Core, Decision, Evaluator};
-use ctfilter::plan::Plan;
-use ctfilter::process::{DeadLetterStyle, Processor, Sink, Where};
+use ctfilter::rules::plan::Plan;
+use ctfilter::run::process::{DeadLetterStyle, Processor, Sink, Where};
 use std::hint::black_box;
 
 const CORPUS_BYTES: u64 = 8 << 20;
@@ -130,7 +130,7 @@ fn splice(c: &mut Criterion) {
             for ((tape, (v, matched)), raw) in tapes.iter().zip(&decided).zip(&lines) {
                 let core = Core::extract(tape.as_value()).expect("valid corpus");
                 verdict.clear();
-                ctfilter::enrich::write_verdict(
+                ctfilter::output::enrich::write_verdict(
                     &mut verdict,
                     &plan,
                     &core,
@@ -138,7 +138,7 @@ fn splice(c: &mut Criterion) {
                     matched,
                     1.768_471_5e9,
                 );
-                ctfilter::enrich::splice(&mut out, raw, true, &plan.key_json, &verdict);
+                ctfilter::output::enrich::splice(&mut out, raw, true, &plan.key_json, &verdict);
             }
             black_box(out.len())
         })

@@ -6,5 +6,5 @@ use mimalloc::MiMalloc;
 static GLOBAL: MiMalloc = MiMalloc;
 
 fn main() {
-    std::process::exit(ctfilter::app::main());
+    std::process::exit(ctfilter::cli::main());
 }

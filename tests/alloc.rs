@@ -4,8 +4,8 @@
 //! counting global allocator around the library's per-line entry point.
 
 use clap::Parser;
-use ctfilter::cli::Cli;
-use ctfilter::process::{DeadLetterStyle, Processor, Sink, Where};
+use ctfilter::cli::args::Cli;
+use ctfilter::run::process::{DeadLetterStyle, Processor, Sink, Where};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -38,7 +38,7 @@ const DROPPED: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedR
 
 fn allocations_for(
     processor: &mut Processor,
-    plan: &ctfilter::plan::Plan,
+    plan: &ctfilter::rules::plan::Plan,
     line: &str,
     sink: &mut Sink,
 ) -> usize {

@@ -7,11 +7,11 @@
 //! object holding the raw input.
 #![allow(dead_code)]
 
-use ctfilter::compile::RuleSources;
-use ctfilter::plan::{EventsMode, OnError, Plan, RunOptions};
-use ctfilter::process::{DeadLetterStyle, Processor, Sink, Where};
-use ctfilter::record::Path;
-use ctfilter::stats::Stats;
+use ctfilter::model::record::Path;
+use ctfilter::output::stats::Stats;
+use ctfilter::rules::compile::RuleSources;
+use ctfilter::rules::plan::{EventsMode, OnError, Plan, RunOptions};
+use ctfilter::run::process::{DeadLetterStyle, Processor, Sink, Where};
 use serde::de::{Deserialize, IgnoredAny};
 use std::sync::OnceLock;
 
@@ -84,7 +84,7 @@ pub fn at(line: u64) -> Where<'static> {
 pub fn unit(
     plan: &Plan,
     processor: &mut Processor,
-    unit: ctfilter::frame::Unit<'_>,
+    unit: ctfilter::input::frame::Unit<'_>,
     sink: &mut Sink,
 ) {
     processor.unit(plan, unit, "fuzz", sink);

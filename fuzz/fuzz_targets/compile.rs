@@ -8,10 +8,10 @@
 //! counters and valid output.
 #![no_main]
 
-use ctfilter::compile::{compile_sources, Source};
-use ctfilter::diag::has_errors;
-use ctfilter::plan::{EventsMode, Plan, RunOptions};
-use ctfilter::process::{DeadLetterStyle, Processor, Sink};
+use ctfilter::rules::compile::{compile_sources, Source};
+use ctfilter::rules::diag::has_errors;
+use ctfilter::rules::plan::{EventsMode, Plan, RunOptions};
+use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
 use libfuzzer_sys::fuzz_target;
 
 mod common;

@@ -7,8 +7,8 @@
 //! chunks were cut (one chunk vs. many); the shared invariants (common.rs).
 #![no_main]
 
-use ctfilter::frame::{Framer, Unit};
-use ctfilter::process::{Processor, Sink};
+use ctfilter::input::frame::{Framer, Unit};
+use ctfilter::run::process::{Processor, Sink};
 use libfuzzer_sys::fuzz_target;
 
 mod common;
@@ -16,7 +16,7 @@ use common::*;
 
 struct Run {
     sink: Sink,
-    stats: ctfilter::stats::Stats,
+    stats: ctfilter::output::stats::Stats,
     /// The units' bytes put back together (`\n` after each line).
     rebuilt: Vec<u8>,
     numbers: Vec<u64>,

@@ -7,7 +7,7 @@
 //! file and inside a Vector `message` string (every path decides alike).
 #![no_main]
 
-use ctfilter::process::{Processor, Sink};
+use ctfilter::run::process::{Processor, Sink};
 use libfuzzer_sys::fuzz_target;
 
 mod common;
@@ -53,8 +53,8 @@ fuzz_target!(
 /// A bare record (emitted alone, no dead letter, counted as shape `bare`)
 /// must come out byte for byte the same from `{"Records":[...]}` and from a
 /// Vector envelope `{"message":"..."}`.
-fn same_inside_envelopes(data: &[u8], stats: &ctfilter::stats::Stats, bare: &Sink) {
-    use ctfilter::stats::Shape;
+fn same_inside_envelopes(data: &[u8], stats: &ctfilter::output::stats::Stats, bare: &Sink) {
+    use ctfilter::output::stats::Shape;
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

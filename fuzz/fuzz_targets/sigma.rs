@@ -7,10 +7,10 @@
 //! of records with balanced counters and valid output.
 #![no_main]
 
-use ctfilter::compile::{compile_layered, Source};
-use ctfilter::diag::has_errors;
-use ctfilter::plan::{EventsMode, Plan, RunOptions};
-use ctfilter::process::{DeadLetterStyle, Processor, Sink};
+use ctfilter::rules::compile::{compile_layered, Source};
+use ctfilter::rules::diag::has_errors;
+use ctfilter::rules::plan::{EventsMode, Plan, RunOptions};
+use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
 use libfuzzer_sys::fuzz_target;
 
 mod common;

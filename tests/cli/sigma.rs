@@ -38,9 +38,9 @@ fn shared_dir() -> Option<PathBuf> {
 fn yaml_file(path: &Path) -> Value {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let node: ctfilter::yaml::Node = ctfilter::yaml::from_str(&text)
+    let node: ctfilter::rules::yaml::Node = ctfilter::rules::yaml::from_str(&text)
         .unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message));
-    ctfilter::compile::to_json(&node)
+    ctfilter::rules::compile::to_json(&node)
 }
 
 /// The `*.yml` files of a folder, sorted.

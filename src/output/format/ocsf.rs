@@ -1,0 +1,393 @@
+//! `--format ocsf`: each kept record as one OCSF 1.1.0 event.
+//!
+//! API calls, console sign-ins and service events become **API Activity**
+//! (class 6003), mapped the way Amazon Security Lake maps CloudTrail (field
+//! for field, see `docs/formats.md`). Insights records, which have no caller
+//! and describe an anomaly rather than a call, become **Detection Finding**
+//! (class 2004): every attribute that class requires can be filled from them,
+//! while API Activity's required `actor` and `src_endpoint` could not.
+//!
+//! Guarantees: one valid JSON object per line; absent, null and empty fields
+//! are omitted; every top-level member that has no OCSF place is kept, as
+//! JSON, under `unmapped` (so only values, never whole fields, are lost to
+//! the mapping); the verdict is the `data` of one `enrichments` entry, byte
+//! for byte as raw mode writes it; nothing is allocated.
+
+use super::{first_of_name, member, Activity, Field, Fields, Kept, Obj};
+use crate::model::json;
+use crate::model::record::{text, Val};
+use crate::output::enrich::IdentityFields;
+use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _};
+
+/// The OCSF schema version written to `metadata.version`.
+pub const VERSION: &str = "1.1.0";
+
+pub fn write(out: &mut Vec<u8>, kept: &Kept<'_, '_, '_>) {
+    let fields = Fields::collect(kept.root);
+    let mut root = Obj::root(out);
+    let insight = kept.core.is_insight();
+    if insight {
+        detection_finding(out, &mut root, kept, &fields);
+    } else {
+        api_activity(out, &mut root, kept, &fields);
+    }
+    enrichments(out, &mut root, kept);
+    unmapped(out, &mut root, kept.root, &fields, insight);
+    root.end_root(out);
+}
+
+fn api_activity(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>, fields: &Fields) {
+    let core = kept.core;
+    let name = fields.str(Field::EventName);
+    let activity = name.map_or(Activity::Other, Activity::of);
+    class(
+        out,
+        root,
+        (6003, "API Activity"),
+        (6, "Application Activity"),
+    );
+    root.int(out, "activity_id", Some(activity.id()));
+    root.str(out, "activity_name", Some(activity.name()));
+    root.int(out, "type_uid", Some(600_300 + activity.id()));
+    root.key(out, "type_name");
+    out.push(b'"');
+    json::write_escaped(out, "API Activity: ");
+    json::write_escaped(out, activity.name());
+    out.push(b'"');
+    severity(out, root, kept);
+    let failed = core.failed();
+    root.int(out, "status_id", Some(if failed { 2 } else { 1 }));
+    root.str(
+        out,
+        "status",
+        Some(if failed { "Failure" } else { "Success" }),
+    );
+    root.str(out, "status_code", fields.str(Field::ErrorCode));
+    root.str(out, "status_detail", fields.str(Field::ErrorMessage));
+    time(out, root, fields);
+    metadata(out, root, fields, kept);
+
+    // actor
+    let user = fields.object(Field::UserIdentity);
+    let who = IdentityFields::of(core);
+    let arn = member(user, "arn");
+    let principal = member(user, "principalId");
+    let context = user.and_then(|u| u.get("sessionContext"));
+    let mut actor = root.object(out, "actor");
+    let mut person = actor.object(out, "user");
+    person.str(out, "type", member(user, "type"));
+    person.str(out, "name", who.name.filter(|n| !n.is_empty()));
+    person.str(out, "uid", arn.or(principal));
+    person.str(out, "uid_alt", arn.and(principal));
+    let mut account = person.object(out, "account");
+    account.str(out, "uid", member(user, "accountId"));
+    account.end(out, &mut person);
+    person.str(out, "credential_uid", member(user, "accessKeyId"));
+    person.end(out, &mut actor);
+    let mut session = actor.object(out, "session");
+    let created = member(context.and_then(|c| c.get("attributes")), "creationDate");
+    session.int(out, "created_time", created.and_then(super::epoch_ms));
+    session.bool(out, "is_mfa", who.mfa);
+    session.str(
+        out,
+        "issuer",
+        member(context.and_then(|c| c.get("sessionIssuer")), "arn"),
+    );
+    session.end(out, &mut actor);
+    actor.str(out, "invoked_by", member(user, "invokedBy"));
+    let idp = member(user, "identityProvider").or_else(|| {
+        member(
+            context.and_then(|c| c.get("webIdFederationData")),
+            "federatedProvider",
+        )
+    });
+    let mut provider = actor.object(out, "idp");
+    provider.str(out, "name", idp);
+    provider.end(out, &mut actor);
+    actor.end(out, root);
+
+    // api
+    let mut api = root.object(out, "api");
+    api.str(out, "operation", name);
+    let mut service = api.object(out, "service");
+    service.str(out, "name", fields.str(Field::EventSource));
+    service.end(out, &mut api);
+    api.str(out, "version", fields.str(Field::ApiVersion));
+    let mut request = api.object(out, "request");
+    request.str(out, "uid", fields.str(Field::RequestId));
+    request.value(out, "data", fields.object(Field::RequestParameters));
+    request.end(out, &mut api);
+    let mut response = api.object(out, "response");
+    response.str(out, "error", fields.str(Field::ErrorCode));
+    response.str(out, "message", fields.str(Field::ErrorMessage));
+    response.value(out, "data", fields.object(Field::ResponseElements));
+    response.end(out, &mut api);
+    api.end(out, root);
+
+    let mut source = root.object(out, "src_endpoint");
+    match fields.str(Field::SourceIpAddress) {
+        Some(ip) if super::is_ip(ip) => source.str(out, "ip", Some(ip)),
+        domain => source.str(out, "domain", domain),
+    }
+    source.str(out, "uid", fields.str(Field::VpcEndpointId));
+    source.end(out, root);
+
+    let mut http = root.object(out, "http_request");
+    http.str(out, "user_agent", fields.str(Field::UserAgent));
+    http.end(out, root);
+
+    cloud(out, root, kept);
+    super::write_resources(
+        out,
+        root,
+        fields,
+        &[
+            ("ARN", "uid"),
+            ("type", "type"),
+            ("accountId", "account_uid"),
+        ],
+    );
+}
+
+/// Insights records: Detection Finding. `Start` creates the finding, `End`
+/// closes it; both carry `sharedEventID` as the finding's uid.
+fn detection_finding(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>, fields: &Fields) {
+    let details = fields.object(Field::InsightDetails);
+    let state = member(details, "state");
+    let (activity_id, activity_name) = match state {
+        Some("Start") => (1, "Create"),
+        Some("End") => (3, "Close"),
+        Some(other) => (99, other),
+        None => (99, "Other"),
+    };
+    class(out, root, (2004, "Detection Finding"), (2, "Findings"));
+    root.int(out, "activity_id", Some(activity_id));
+    root.str(out, "activity_name", Some(activity_name));
+    root.int(out, "type_uid", Some(200_400 + activity_id));
+    root.key(out, "type_name");
+    out.push(b'"');
+    json::write_escaped(out, "Detection Finding: ");
+    json::write_escaped(out, activity_name);
+    out.push(b'"');
+    severity(out, root, kept);
+    time(out, root, fields);
+    let at = fields.str(Field::EventTime).and_then(super::epoch_ms);
+    match state {
+        Some("Start") => root.int(out, "start_time", at),
+        Some("End") => root.int(out, "end_time", at),
+        _ => {}
+    }
+    metadata(out, root, fields, kept);
+
+    let mut finding = root.object(out, "finding_info");
+    finding.str(
+        out,
+        "uid",
+        fields
+            .str(Field::SharedEventId)
+            .or(fields.str(Field::EventId)),
+    );
+    let kind = member(details, "insightType");
+    finding.key(out, "title");
+    out.push(b'"');
+    json::write_escaped(
+        out,
+        match kind {
+            Some("ApiCallRateInsight") => "Unusual API call rate",
+            Some("ApiErrorRateInsight") => "Unusual API error rate",
+            Some(other) => other,
+            None => "CloudTrail Insight",
+        },
+    );
+    if let Some(name) = member(details, "eventName") {
+        json::write_escaped(out, ": ");
+        json::write_escaped(out, name);
+        if let Some(source) = member(details, "eventSource") {
+            json::write_escaped(out, " (");
+            json::write_escaped(out, source);
+            json::write_escaped(out, ")");
+        }
+    }
+    out.push(b'"');
+    if let Some(kind) = kind {
+        finding.key(out, "types");
+        out.push(b'[');
+        json::write_str(out, kind);
+        out.push(b']');
+    }
+    finding.end(out, root);
+    cloud(out, root, kept);
+}
+
+fn class(out: &mut Vec<u8>, root: &mut Obj, class: (i64, &str), category: (i64, &str)) {
+    root.int(out, "class_uid", Some(class.0));
+    root.str(out, "class_name", Some(class.1));
+    root.int(out, "category_uid", Some(category.0));
+    root.str(out, "category_name", Some(category.1));
+}
+
+fn severity(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>) {
+    let level = kept.verdict.severity;
+    root.int(out, "severity_id", Some(super::severity_id(level)));
+    root.str(out, "severity", Some(super::severity_caption(level)));
+}
+
+fn time(out: &mut Vec<u8>, root: &mut Obj, fields: &Fields) {
+    root.int(
+        out,
+        "time",
+        fields.str(Field::EventTime).and_then(super::epoch_ms),
+    );
+}
+
+fn metadata(out: &mut Vec<u8>, root: &mut Obj, fields: &Fields, kept: &Kept<'_, '_, '_>) {
+    let mut meta = root.object(out, "metadata");
+    meta.str(out, "version", Some(VERSION));
+    let mut product = meta.object(out, "product");
+    product.str(out, "name", Some("CloudTrail"));
+    product.str(out, "vendor_name", Some("AWS"));
+    product.str(out, "version", fields.str(Field::EventVersion));
+    let mut feature = product.object(out, "feature");
+    feature.str(out, "name", Some(feature_name(kept, fields)));
+    feature.end(out, &mut product);
+    product.end(out, &mut meta);
+    meta.key(out, "profiles");
+    out.extend_from_slice(b"[\"cloud\"]");
+    meta.str(out, "uid", fields.str(Field::EventId));
+    meta.str(out, "event_code", fields.str(Field::EventType));
+    meta.str(out, "original_time", fields.str(Field::EventTime));
+    meta.end(out, root);
+}
+
+/// `eventCategory` (Management, Data, NetworkActivity, Insight); records from
+/// before it existed (eventVersion < 1.07) are Management unless
+/// `managementEvent` is false.
+fn feature_name<'i>(kept: &Kept<'_, '_, 'i>, fields: &Fields<'_, 'i>) -> &'i str {
+    if let Some(category) = fields.str(Field::EventCategory) {
+        return category;
+    }
+    if kept.core.is_insight() {
+        return "Insight";
+    }
+    match fields.get(Field::ManagementEvent).and_then(|v| v.as_bool()) {
+        Some(false) => "Data",
+        _ => "Management",
+    }
+}
+
+fn cloud(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>) {
+    let mut cloud = root.object(out, "cloud");
+    cloud.str(out, "provider", Some("AWS"));
+    cloud.str(
+        out,
+        "region",
+        kept.core.aws_region.filter(|r| !r.is_empty()),
+    );
+    let mut account = cloud.object(out, "account");
+    account.str(out, "uid", kept.core.account().filter(|a| !a.is_empty()));
+    account.end(out, &mut cloud);
+    cloud.end(out, root);
+}
+
+fn enrichments(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>) {
+    root.key(out, "enrichments");
+    out.push(b'[');
+    let mut entry = Obj::open(out);
+    entry.str(out, "name", Some(&kept.plan.options.key));
+    entry.str(out, "value", Some(kept.verdict.severity.as_str()));
+    entry.str(out, "type", Some("verdict"));
+    entry.str(out, "provider", Some("ctfilter"));
+    entry.raw(out, "data", kept.verdict_json);
+    entry.close(out);
+    out.push(b']');
+}
+
+/// Whether OCSF has a place for this top-level member (with this type).
+fn is_mapped(field: Field, value: Val<'_, '_>, insight: bool) -> bool {
+    let string = text(value).is_some();
+    match field {
+        Field::EventVersion
+        | Field::EventTime
+        | Field::AwsRegion
+        | Field::EventId
+        | Field::EventType
+        | Field::RecipientAccountId
+        | Field::EventCategory => string,
+        Field::SharedEventId => insight && string,
+        Field::EventSource
+        | Field::EventName
+        | Field::SourceIpAddress
+        | Field::UserAgent
+        | Field::ErrorCode
+        | Field::ErrorMessage
+        | Field::RequestId
+        | Field::ApiVersion
+        | Field::VpcEndpointId => !insight && string,
+        Field::RequestParameters | Field::ResponseElements => {
+            !insight && value.as_object().is_some()
+        }
+        Field::Resources => !insight && value.as_array().is_some(),
+        _ => false,
+    }
+}
+
+/// `userIdentity` members that `actor` holds.
+fn is_mapped_identity(key: &str, value: Val<'_, '_>) -> bool {
+    matches!(
+        key,
+        "type"
+            | "principalId"
+            | "arn"
+            | "accountId"
+            | "accessKeyId"
+            | "userName"
+            | "invokedBy"
+            | "identityProvider"
+    ) && text(value).is_some()
+}
+
+/// Every top-level member OCSF has no place for, as JSON; `userIdentity`
+/// keeps only the members `actor` does not hold (`sessionContext` whole).
+fn unmapped(
+    out: &mut Vec<u8>,
+    root: &mut Obj,
+    record: Val<'_, '_>,
+    fields: &Fields,
+    insight: bool,
+) {
+    let Some(object) = record.as_object() else {
+        return;
+    };
+    let mut rest = root.object(out, "unmapped");
+    for (index, (key, value)) in object.iter().enumerate() {
+        if value.is_null() {
+            continue;
+        }
+        match Field::of(key) {
+            Some(field) if !fields.is_first(field, index) => continue,
+            None if !first_of_name(&object, index, key) => continue,
+            Some(Field::UserIdentity) if !insight && value.as_object().is_some() => {
+                identity_rest(out, &mut rest, value);
+            }
+            Some(field) if is_mapped(field, value, insight) => {}
+            _ => rest.value(out, key, Some(value)),
+        }
+    }
+    rest.end(out, root);
+}
+
+fn identity_rest(out: &mut Vec<u8>, rest: &mut Obj, user: Val<'_, '_>) {
+    let Some(object) = user.as_object() else {
+        return;
+    };
+    let mut identity = rest.object(out, "userIdentity");
+    for (index, (key, value)) in object.iter().enumerate() {
+        if value.is_null() || !first_of_name(&object, index, key) {
+            continue;
+        }
+        if !is_mapped_identity(key, value) {
+            identity.value(out, key, Some(value));
+        }
+    }
+    identity.end(out, rest);
+}

@@ -1,0 +1,18 @@
+//! Rule files in, the immutable compiled [`plan::Plan`] out.
+//!
+//! YAML with positions (`yaml`), the embedded pack (`defaults`, `packed`),
+//! serde config types (`config`), diagnostics (`diag`), compilation
+//! (`compile`, `condition`, `events`), Sigma (`sigma`) and the plan itself.
+//! Guarantees: config types never reach the hot loop, and nothing here reads
+//! input records or writes output.
+
+pub mod compile;
+pub mod condition;
+pub mod config;
+pub mod defaults;
+pub mod diag;
+pub mod events;
+pub mod packed;
+pub mod plan;
+pub mod sigma;
+pub mod yaml;

@@ -1,0 +1,561 @@
+//! The run loop: input messages in, records and dead letters out.
+//!
+//! Guarantees:
+//! - output order is input order;
+//! - output is flushed whenever input goes idle (the channel is empty), at the
+//!   end of input, and before exit on SIGTERM/SIGINT, after everything already
+//!   read has been processed;
+//! - SIGHUP recompiles the rules from the same sources and swaps the plan
+//!   between units; invalid rules are logged and the old plan stays;
+//! - a closed stdout ends the run quietly with exit 0.
+
+use crate::input::frame::{Framer, Unit};
+use crate::input::source::{self, InputPath, Msg, Sig};
+use crate::output::stats::Stats;
+use crate::rules::compile::RuleSources;
+use crate::rules::plan::{Plan, RunOptions};
+use crate::run::parallel;
+use crate::run::process::{DeadLetterStyle, Processor, Sink};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Documented exit codes.
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// An input could not be read (the others were processed), or `ctfilter test` failed.
+    pub const INPUT: i32 = 1;
+    /// Usage or rule errors; nothing was read.
+    pub const USAGE: i32 = 2;
+    /// `--strict` stopped at the first bad input.
+    pub const STRICT: i32 = 3;
+    /// Output or the dead-letter sink could not be written.
+    pub const OUTPUT: i32 = 4;
+}
+
+const FLUSH_AT: usize = 256 * 1024;
+
+pub struct Run {
+    pub plan: Arc<Plan>,
+    pub rule_sources: RuleSources,
+    pub inputs: Vec<InputPath>,
+    pub dead_letter: Option<PathBuf>,
+    pub print_stats: bool,
+    pub threads: usize,
+    pub explain: Option<crate::output::explain::Style>,
+    /// Raised on SIGTERM: the reader hands on what it has read, then stops.
+    pub stop_reading: Arc<AtomicBool>,
+}
+
+enum DeadSink {
+    Stderr,
+    File(io::BufWriter<std::fs::File>, PathBuf),
+}
+
+impl DeadSink {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), String> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        match self {
+            DeadSink::Stderr => {
+                let _ = io::stderr().lock().write_all(bytes);
+                Ok(())
+            }
+            DeadSink::File(w, path) => w
+                .write_all(bytes)
+                .map_err(|e| format!("cannot write dead letters to {}: {e}", path.display())),
+        }
+    }
+    fn flush(&mut self) -> Result<(), String> {
+        match self {
+            DeadSink::Stderr => Ok(()),
+            DeadSink::File(w, path) => w
+                .flush()
+                .map_err(|e| format!("cannot write dead letters to {}: {e}", path.display())),
+        }
+    }
+}
+
+enum Stop {
+    Finished,
+    Terminated,
+    BrokenPipe,
+    Strict(String),
+    Fatal(String),
+}
+
+pub fn run(run: Run) -> i32 {
+    let mut dead = match &run.dead_letter {
+        None => DeadSink::Stderr,
+        Some(path) => match std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            Ok(file) => DeadSink::File(io::BufWriter::new(file), path.clone()),
+            Err(e) => {
+                eprintln!(
+                    "ctfilter: cannot open dead-letter file {}: {e}",
+                    path.display()
+                );
+                return exit::USAGE;
+            }
+        },
+    };
+    let style = if run.dead_letter.is_some() {
+        DeadLetterStyle::Ndjson
+    } else {
+        DeadLetterStyle::Reason
+    };
+    let names: Vec<Arc<str>> = run.inputs.iter().map(|i| Arc::from(i.display())).collect();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(4);
+    if let Err(e) = source::forward_signals(tx.clone()) {
+        eprintln!("ctfilter: cannot install signal handlers: {e}");
+    }
+    let chunk_size = if run.threads <= 1 {
+        source::CHUNK
+    } else {
+        source::PARALLEL_CHUNK
+    };
+    let recycle =
+        source::spawn_reader(run.inputs.clone(), chunk_size, tx, run.stop_reading.clone());
+
+    let (stop, stats, input_failed) = if run.threads <= 1 {
+        let mut target = Inline {
+            processor: Processor::new(&run.plan, style),
+            sink: Sink::default(),
+            out: io::stdout().lock(),
+            dead: &mut dead,
+        };
+        target.processor.explain = run.explain;
+        let (stop, input_failed) = pump(&run, &rx, &recycle, &names, &mut target);
+        let stop = match stop {
+            Stop::Finished | Stop::Terminated => {
+                match drain(&mut target.out, &mut target.sink, target.dead, true) {
+                    Ok(()) => stop,
+                    Err(e) => e,
+                }
+            }
+            other => other,
+        };
+        (stop, target.processor.stats, input_failed)
+    } else {
+        run_parallel(&run, &rx, &recycle, &names, style, dead_take(&mut dead))
+    };
+
+    let mut code = match &stop {
+        Stop::Finished | Stop::Terminated | Stop::BrokenPipe => exit::OK,
+        Stop::Strict(source) => {
+            eprintln!("ctfilter: --strict: stopping at the first bad input in {source}");
+            exit::STRICT
+        }
+        Stop::Fatal(message) => {
+            eprintln!("ctfilter: {message}");
+            exit::OUTPUT
+        }
+    };
+    // After a fatal write error the sink has already failed and been reported.
+    if !matches!(stop, Stop::Fatal(_)) {
+        if let Err(message) = dead.flush() {
+            eprintln!("ctfilter: {message}");
+            code = exit::OUTPUT;
+        }
+    }
+    if run.print_stats {
+        print_stats(&stats);
+    }
+    if code == exit::OK && input_failed {
+        code = exit::INPUT;
+    }
+    code
+}
+
+fn dead_take(dead: &mut DeadSink) -> DeadSink {
+    std::mem::replace(dead, DeadSink::Stderr)
+}
+
+/// Where framed units go: processed inline, or batched to workers.
+trait Target {
+    fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>);
+    /// An input chunk is about to be framed.
+    fn begin_chunk(&mut self, _chunk: &[u8]) {}
+    /// The chunk has been framed: `None` when the target kept it (its units
+    /// point into it), else the chunk back for reuse.
+    fn end_chunk(&mut self, chunk: source::Chunk) -> Option<source::Chunk> {
+        Some(chunk)
+    }
+    /// After a chunk: `Err` stops the run.
+    fn chunk_done(&mut self, plan: &Arc<Plan>) -> Result<(), Stop>;
+    /// Input is idle: make everything so far visible.
+    fn idle(&mut self) -> Result<(), Stop>;
+}
+
+struct Inline<'a, W: Write> {
+    processor: Processor,
+    sink: Sink,
+    out: W,
+    dead: &'a mut DeadSink,
+}
+
+impl<W: Write> Target for Inline<'_, W> {
+    fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>) {
+        if plan.options.strict && self.processor.saw_bad {
+            return;
+        }
+        handle(plan, &mut self.processor, unit, source, &mut self.sink);
+    }
+    fn chunk_done(&mut self, plan: &Arc<Plan>) -> Result<(), Stop> {
+        if plan.options.strict && self.processor.saw_bad {
+            drain(&mut self.out, &mut self.sink, self.dead, true)?;
+            return Err(Stop::Strict(String::new()));
+        }
+        if self.sink.out.len() >= FLUSH_AT || !self.sink.dead.is_empty() {
+            drain(&mut self.out, &mut self.sink, self.dead, false)?;
+        }
+        Ok(())
+    }
+    fn idle(&mut self) -> Result<(), Stop> {
+        drain(&mut self.out, &mut self.sink, self.dead, true)
+    }
+}
+
+/// The message loop shared by both modes.
+fn pump(
+    run: &Run,
+    rx: &std::sync::mpsc::Receiver<Msg>,
+    recycle: &std::sync::mpsc::Sender<source::Chunk>,
+    names: &[Arc<str>],
+    target: &mut dyn Target,
+) -> (Stop, bool) {
+    let mut plan = run.plan.clone();
+    let mut framer = Framer::new(run.plan.options.max_line_bytes);
+    let mut input_failed = false;
+    let mut current = 0usize;
+    let mut terminating = false;
+    let stop = loop {
+        if terminating {
+            // SIGTERM: the reader hands on what it has already read and sends
+            // Done; a reader blocked in read() sends nothing, so stop after a
+            // short wait.
+            match rx.recv_timeout(std::time::Duration::from_millis(100)) {
+                Ok(Msg::Data(id, chunk)) => {
+                    let source = &names[id];
+                    frame_chunk(&mut framer, target, &plan, source, chunk, recycle);
+                    if let Err(stop) = target.chunk_done(&plan) {
+                        break stop;
+                    }
+                    continue;
+                }
+                Ok(Msg::Signal(_)) | Ok(Msg::Start(_)) | Ok(Msg::End(_)) | Ok(Msg::Error(..)) => {
+                    continue
+                }
+                Ok(Msg::Done) | Err(_) => {
+                    framer.finish(&mut |unit| target.unit(&plan, &names[current], unit));
+                    break Stop::Terminated;
+                }
+            }
+        }
+        let msg = match rx.try_recv() {
+            Ok(msg) => msg,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                if let Err(stop) = target.idle() {
+                    break stop;
+                }
+                match rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => break Stop::Finished,
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => break Stop::Finished,
+        };
+        let source = &names[current];
+        let step = match msg {
+            Msg::Start(id) => {
+                current = id;
+                framer.reset();
+                Ok(())
+            }
+            Msg::Data(_, chunk) => {
+                frame_chunk(&mut framer, target, &plan, source, chunk, recycle);
+                target.chunk_done(&plan)
+            }
+            Msg::End(id) | Msg::Error(id, _) if id != current => Ok(()),
+            Msg::End(_) => {
+                framer.finish(&mut |unit| target.unit(&plan, source, unit));
+                target.chunk_done(&plan)
+            }
+            Msg::Error(_, message) => {
+                framer.finish(&mut |unit| target.unit(&plan, source, unit));
+                eprintln!("ctfilter: {message}");
+                input_failed = true;
+                target.chunk_done(&plan)
+            }
+            Msg::Signal(Sig::Terminate) => {
+                terminating = true;
+                run.stop_reading.store(true, Ordering::SeqCst);
+                Ok(())
+            }
+            Msg::Signal(Sig::Reload) => {
+                if let Some(new_plan) = reload(&run.rule_sources, &plan.options) {
+                    plan = new_plan;
+                }
+                Ok(())
+            }
+            Msg::Done => Err(Stop::Finished),
+        };
+        if let Err(stop) = step {
+            break match stop {
+                Stop::Strict(_) => Stop::Strict(names[current].to_string()),
+                other => other,
+            };
+        }
+    };
+    (stop, input_failed)
+}
+
+fn frame_chunk(
+    framer: &mut Framer,
+    target: &mut dyn Target,
+    plan: &Arc<Plan>,
+    source: &Arc<str>,
+    chunk: source::Chunk,
+    recycle: &std::sync::mpsc::Sender<source::Chunk>,
+) {
+    target.begin_chunk(chunk.bytes());
+    framer.feed(chunk.bytes(), &mut |unit| target.unit(plan, source, unit));
+    if let Some(chunk) = target.end_chunk(chunk) {
+        let _ = recycle.send(chunk);
+    }
+}
+
+struct Batcher {
+    pool: parallel::Pool,
+    batch: Option<parallel::Batch>,
+    seq: u64,
+    tx: Option<std::sync::mpsc::SyncSender<parallel::Batch>>,
+    stop: Arc<AtomicBool>,
+    /// Address range of the chunk being framed (empty between chunks).
+    chunk: std::ops::Range<usize>,
+}
+
+impl Batcher {
+    fn send(&mut self) {
+        if let (Some(batch), Some(tx)) = (self.batch.take(), &self.tx) {
+            if !batch.units.is_empty() {
+                let _ = tx.send(batch);
+            }
+        }
+    }
+}
+
+impl Target for Batcher {
+    fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>) {
+        let reuse = self
+            .batch
+            .as_ref()
+            .is_some_and(|b| Arc::ptr_eq(&b.plan, plan) && Arc::ptr_eq(&b.source, source));
+        if !reuse {
+            self.send();
+            self.batch = Some(parallel::Batch::new(
+                self.seq,
+                plan.clone(),
+                source.clone(),
+                self.pool.take(0),
+            ));
+            self.seq += 1;
+        }
+        if let Some(batch) = &mut self.batch {
+            batch.push(unit, self.chunk.clone());
+            // A batch that points into the chunk waits for it (end_chunk).
+            if batch.data.len() >= COPIED_BYTES && !batch.refers_to_chunk() {
+                self.send();
+            }
+        }
+    }
+    fn begin_chunk(&mut self, chunk: &[u8]) {
+        let start = chunk.as_ptr() as usize;
+        self.chunk = start..start + chunk.len();
+    }
+    fn end_chunk(&mut self, chunk: source::Chunk) -> Option<source::Chunk> {
+        self.chunk = 0..0;
+        match &mut self.batch {
+            Some(batch) if batch.refers_to_chunk() => {
+                batch.chunk = Some(chunk);
+                self.send();
+                None
+            }
+            _ => Some(chunk),
+        }
+    }
+    fn chunk_done(&mut self, _plan: &Arc<Plan>) -> Result<(), Stop> {
+        if self.stop.load(Ordering::SeqCst) {
+            return Err(Stop::Finished);
+        }
+        Ok(())
+    }
+    fn idle(&mut self) -> Result<(), Stop> {
+        self.send();
+        if self.stop.load(Ordering::SeqCst) {
+            return Err(Stop::Finished);
+        }
+        Ok(())
+    }
+}
+
+/// Bytes copied into a batch (units not inside the input chunk) before it is
+/// sent on its own.
+const COPIED_BYTES: usize = 256 * 1024;
+
+fn run_parallel(
+    run: &Run,
+    rx: &std::sync::mpsc::Receiver<Msg>,
+    recycle: &std::sync::mpsc::Sender<source::Chunk>,
+    names: &[Arc<str>],
+    style: DeadLetterStyle,
+    mut dead: DeadSink,
+) -> (Stop, Stats, bool) {
+    let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<parallel::Done>(run.threads);
+    let stop = Arc::new(AtomicBool::new(false));
+    let pool = parallel::Pool::default();
+    let batches = parallel::spawn_workers(
+        run.threads,
+        style,
+        run.explain,
+        results_tx,
+        pool.clone(),
+        recycle.clone(),
+    );
+    let writer_pool = pool.clone();
+    let writer_stop = stop.clone();
+    let writer = std::thread::Builder::new()
+        .name("ctfilter-writer".into())
+        .spawn(move || {
+            let stdout = io::stdout();
+            let mut out = stdout.lock();
+            let mut scratch = Sink::default();
+            let end = parallel::write_in_order(
+                results_rx,
+                |sink, flush| {
+                    let written = if scratch.out.is_empty() && sink.out.len() >= FLUSH_AT {
+                        // Large results go straight out; small ones are
+                        // gathered so that writes stay large.
+                        write_sink(&mut out, sink, &mut dead, true)
+                    } else {
+                        scratch.out.extend_from_slice(&sink.out);
+                        scratch.dead.extend_from_slice(&sink.dead);
+                        let flush = flush || scratch.out.len() >= FLUSH_AT;
+                        if !flush && scratch.dead.is_empty() {
+                            return Ok(());
+                        }
+                        drain(&mut out, &mut scratch, &mut dead, flush)
+                    };
+                    written.map_err(|stop| match stop {
+                        Stop::BrokenPipe => parallel::WriteStop::BrokenPipe,
+                        Stop::Fatal(m) => parallel::WriteStop::Fatal(m),
+                        _ => parallel::WriteStop::Fatal("stopped".into()),
+                    })
+                },
+                writer_stop,
+                writer_pool,
+            );
+            (end, dead)
+        })
+        .expect("spawn writer thread");
+    let mut batcher = Batcher {
+        pool,
+        batch: None,
+        seq: 0,
+        tx: Some(batches),
+        stop: stop.clone(),
+        chunk: 0..0,
+    };
+    let (mut outcome, input_failed) = pump(run, rx, recycle, names, &mut batcher);
+    batcher.send();
+    batcher.tx = None;
+    let (end, _dead) = match writer.join() {
+        Ok(result) => result,
+        Err(_) => (parallel::WriterEnd::default(), DeadSink::Stderr),
+    };
+    if end.broken_pipe {
+        outcome = Stop::BrokenPipe;
+    } else if let Some(message) = end.fatal {
+        outcome = Stop::Fatal(message);
+    } else if end.strict_stop {
+        outcome = Stop::Strict(names.first().map(|n| n.to_string()).unwrap_or_default());
+    }
+    (outcome, end.stats, input_failed)
+}
+
+fn handle(plan: &Plan, processor: &mut Processor, unit: Unit<'_>, source: &str, sink: &mut Sink) {
+    processor.unit(plan, unit, source, sink);
+}
+
+/// Write pending output and dead letters, then empty the sink; flush stdout
+/// when asked.
+fn drain(
+    out: &mut impl Write,
+    sink: &mut Sink,
+    dead: &mut DeadSink,
+    flush: bool,
+) -> Result<(), Stop> {
+    let result = write_sink(out, sink, dead, flush);
+    sink.dead.clear();
+    sink.out.clear();
+    result
+}
+
+fn write_sink(
+    out: &mut impl Write,
+    sink: &Sink,
+    dead: &mut DeadSink,
+    flush: bool,
+) -> Result<(), Stop> {
+    dead.write(&sink.dead).map_err(Stop::Fatal)?;
+    if flush {
+        dead.flush().map_err(Stop::Fatal)?;
+    }
+    let result = out
+        .write_all(&sink.out)
+        .and_then(|()| if flush { out.flush() } else { Ok(()) });
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Stop::BrokenPipe),
+        Err(e) => Err(Stop::Fatal(format!("cannot write output: {e}"))),
+    }
+}
+
+/// Peak resident memory of this process (Linux `VmHWM`), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn reload(sources: &RuleSources, options: &RunOptions) -> Option<Arc<Plan>> {
+    match sources.compile() {
+        Ok((rules, warnings)) => {
+            for w in warnings {
+                eprintln!("ctfilter: {w}");
+            }
+            eprintln!("ctfilter: SIGHUP: reloaded {} rules", rules.rules.len());
+            Some(Arc::new(Plan::new(rules, options.clone())))
+        }
+        Err(diags) => {
+            for d in diags {
+                eprintln!("ctfilter: {d}");
+            }
+            eprintln!("ctfilter: SIGHUP: the new rules have errors; keeping the previous rules");
+            None
+        }
+    }
+}
+
+pub fn print_stats(stats: &Stats) {
+    let line = serde_json::json!({
+        "ctfilter_stats": stats.to_json(),
+        "process": { "peak_rss_kib": peak_rss_kib() },
+    });
+    eprintln!("{line}");
+}
