@@ -15,8 +15,9 @@ use clap::Parser;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ctfilter::cli::args::Cli;
 use ctfilter::engine::{Core, Decision, Evaluator};
+use ctfilter::input::origin::Where;
 use ctfilter::rules::plan::Plan;
-use ctfilter::run::process::{DeadLetterStyle, Processor, Sink, Where};
+use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
 use std::hint::black_box;
 
 const CORPUS_BYTES: u64 = 8 << 20;

@@ -5,7 +5,8 @@
 
 use clap::Parser;
 use ctfilter::cli::args::Cli;
-use ctfilter::run::process::{DeadLetterStyle, Processor, Sink, Where};
+use ctfilter::input::origin::Where;
+use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

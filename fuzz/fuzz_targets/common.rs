@@ -7,11 +7,12 @@
 //! object holding the raw input.
 #![allow(dead_code)]
 
+use ctfilter::input::origin::Where;
 use ctfilter::model::record::Path;
 use ctfilter::output::stats::Stats;
-use ctfilter::rules::compile::RuleSources;
+use ctfilter::rules::load::RuleSources;
 use ctfilter::rules::plan::{EventsMode, OnError, Plan, RunOptions};
-use ctfilter::run::process::{DeadLetterStyle, Processor, Sink, Where};
+use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
 use serde::de::{Deserialize, IgnoredAny};
 use std::sync::OnceLock;
 

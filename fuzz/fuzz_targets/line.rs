@@ -54,7 +54,7 @@ fuzz_target!(
 /// must come out byte for byte the same from `{"Records":[...]}` and from a
 /// Vector envelope `{"message":"..."}`.
 fn same_inside_envelopes(data: &[u8], stats: &ctfilter::output::stats::Stats, bare: &Sink) {
-    use ctfilter::output::stats::Shape;
+    use ctfilter::input::origin::Shape;
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

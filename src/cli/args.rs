@@ -6,8 +6,8 @@
 
 use crate::model::record::Path;
 use crate::model::severity::Severity;
-use crate::rules::compile::RuleSources;
 use crate::rules::events::{EventIndex, EventSpec};
+use crate::rules::load::RuleSources;
 use crate::rules::plan::{Categories, EventsMode, IdentityClass, OnError, Plan, RunOptions};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -60,7 +60,7 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print shell completions or the man page (for packagers).
     #[command(hide = true)]
-    Generate(crate::cli::generate::GenerateArgs),
+    Generate(GenerateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -393,4 +393,30 @@ mod tests {
             assert!(cli.filter.options().is_err(), "{args:?}");
         }
     }
+}
+
+/// `ctfilter generate`: see [`crate::cli::generate`].
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    #[command(subcommand)]
+    pub what: What,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum What {
+    /// Print a completion script for SHELL on stdout.
+    /// Example: `ctfilter generate completions zsh > ~/.zfunc/_ctfilter`
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff, section 1) on stdout, or with `--dir` write
+    /// `ctfilter.1` and one page per subcommand (`ctfilter-test.1`, ...) there.
+    /// Example: `ctfilter generate man --dir /usr/local/share/man/man1`
+    Man {
+        /// Write every page into this directory instead of stdout.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }

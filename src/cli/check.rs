@@ -6,9 +6,9 @@
 
 use crate::cli::args::{RulesArgs, TestArgs};
 use crate::model::severity::Severity;
-use crate::rules::compile::RuleSources;
 use crate::rules::condition::{Condition, Matcher, ValueTest};
 use crate::rules::diag::{Diagnostic, Level};
+use crate::rules::load::RuleSources;
 use crate::rules::plan::{Rule, RuleSet};
 use crate::run::driver::exit;
 use std::collections::{BTreeMap, BTreeSet};

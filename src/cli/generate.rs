@@ -12,35 +12,10 @@
 //! Generating at run time (rather than in `build.rs`) keeps `cargo install`
 //! plain: the installed binary can always print files that match itself.
 
-use crate::cli::args::Cli;
+use crate::cli::args::{Cli, GenerateArgs, What};
 use crate::run::driver::exit;
-use clap::{Args, CommandFactory, Subcommand};
+use clap::CommandFactory;
 use std::io::Write;
-
-#[derive(Args, Debug)]
-pub struct GenerateArgs {
-    #[command(subcommand)]
-    pub what: What,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum What {
-    /// Print a completion script for SHELL on stdout.
-    /// Example: `ctfilter generate completions zsh > ~/.zfunc/_ctfilter`
-    Completions {
-        /// bash, zsh, fish, elvish or powershell.
-        #[arg(value_name = "SHELL")]
-        shell: clap_complete::Shell,
-    },
-    /// Print the man page (roff, section 1) on stdout, or with `--dir` write
-    /// `ctfilter.1` and one page per subcommand (`ctfilter-test.1`, ...) there.
-    /// Example: `ctfilter generate man --dir /usr/local/share/man/man1`
-    Man {
-        /// Write every page into this directory instead of stdout.
-        #[arg(long, value_name = "DIR")]
-        dir: Option<std::path::PathBuf>,
-    },
-}
 
 /// Write the requested file to `out`.
 pub fn write(what: &What, out: &mut dyn Write) -> std::io::Result<()> {

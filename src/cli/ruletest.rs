@@ -7,7 +7,7 @@
 
 use crate::cli::args::TestArgs;
 use crate::engine::{classify, Core, Decision, Evaluator};
-use crate::rules::compile::RuleSources;
+use crate::rules::load::RuleSources;
 use crate::rules::plan::{Plan, RunOptions};
 use crate::run::driver::exit;
 use std::io::Write as _;

@@ -8,9 +8,9 @@
 //! the line starts afresh. Guarantees: every input byte ends up in exactly one
 //! unit, in order, and a unit's line number is the line it started on.
 
+use crate::input::origin::Shape;
 use crate::input::stream::{Piece, Stream};
 use crate::input::unescape::{Step, Unescaper};
-use crate::output::stats::Shape;
 
 /// A host-wrapped file (`{"message":"{\"Records\":[...]}"}`) being streamed:
 /// the string is decoded as it arrives into `decoded`, which the record

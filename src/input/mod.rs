@@ -7,6 +7,7 @@
 //! about it; every input byte reaches exactly one unit or is counted as blank.
 
 pub mod frame;
+pub mod origin;
 pub mod scan;
 pub mod source;
 pub mod stream;

@@ -5,9 +5,9 @@
 //! tests fired in every matching rule.
 
 use crate::engine::{classify, scope_failure, Core, Decision, Stage};
+use crate::input::origin::Where;
 use crate::model::record::Val;
 use crate::rules::plan::Plan;
-use crate::run::process::Where;
 use serde_json::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

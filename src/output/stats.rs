@@ -6,6 +6,7 @@
 //! are counted separately.
 
 use crate::engine::Stage;
+use crate::input::origin::Shape;
 use crate::model::severity::Severity;
 use serde_json::json;
 
@@ -61,42 +62,6 @@ impl BadKind {
             BadKind::TooDeep => "too_deep",
             BadKind::Unrecognized => "unrecognized",
             BadKind::Truncated => "truncated",
-        }
-    }
-}
-
-/// Where a record came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
-    Bare,
-    S3Records,
-    Array,
-    EventBridge,
-    CloudWatchLogs,
-    LookupEvents,
-    HostWrapped,
-}
-
-impl Shape {
-    pub const COUNT: usize = 7;
-    pub const ALL: [Shape; Shape::COUNT] = [
-        Shape::Bare,
-        Shape::S3Records,
-        Shape::Array,
-        Shape::EventBridge,
-        Shape::CloudWatchLogs,
-        Shape::LookupEvents,
-        Shape::HostWrapped,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Shape::Bare => "bare",
-            Shape::S3Records => "s3_records",
-            Shape::Array => "array",
-            Shape::EventBridge => "eventbridge",
-            Shape::CloudWatchLogs => "cloudwatch_logs",
-            Shape::LookupEvents => "lookup_events",
-            Shape::HostWrapped => "host_wrapped",
         }
     }
 }

@@ -6,6 +6,9 @@
 //! packed copy of each file (parsed at build time, see [`crate::rules::packed`])
 //! compiles to exactly the rule set its YAML compiles to (checked by a test).
 
+use crate::rules::source::Source;
+use std::sync::Arc;
+
 /// One embedded rule file.
 #[derive(Debug)]
 pub struct File {
@@ -22,6 +25,18 @@ pub struct File {
 
 include!(concat!(env!("OUT_DIR"), "/default_rules.rs"));
 
+impl File {
+    /// This file as a rule source: with its tests as written, or without
+    /// them, packed when possible.
+    pub fn source(&self, with_tests: bool) -> Source {
+        Source {
+            name: Arc::from(format!("<embedded>/{}", self.name)),
+            text: if with_tests { self.full } else { self.lean }.to_string(),
+            packed: if with_tests { None } else { self.packed },
+        }
+    }
+}
+
 /// `<crate version>+<content hash>`, printed by `ctfilter --version`.
 pub fn pack_version() -> String {
     format!("{}+{}", env!("CARGO_PKG_VERSION"), PACK_HASH)
@@ -29,8 +44,9 @@ pub fn pack_version() -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::compile::{compile_sources, embedded, Source};
+    use crate::rules::compile::compile_sources;
     use crate::rules::config::RuleFile;
+    use crate::rules::source::Source;
 
     fn compile(sources: &[Source]) -> crate::rules::plan::RuleSet {
         let mut diags = Vec::new();
@@ -46,7 +62,7 @@ mod tests {
             .iter()
             .map(|file| Source {
                 packed: if packed { file.packed } else { None },
-                ..embedded(file, false)
+                ..file.source(false)
             })
             .collect()
     }
@@ -56,7 +72,7 @@ mod tests {
         let full = compile(
             &super::FILES
                 .iter()
-                .map(|f| embedded(f, true))
+                .map(|f| f.source(true))
                 .collect::<Vec<_>>(),
         );
         let lean = compile(&lean(false));

@@ -12,7 +12,7 @@
 use crate::input::frame::{Framer, Unit};
 use crate::input::source::{self, InputPath, Msg, Sig};
 use crate::output::stats::Stats;
-use crate::rules::compile::RuleSources;
+use crate::rules::load::RuleSources;
 use crate::rules::plan::{Plan, RunOptions};
 use crate::run::parallel;
 use crate::run::process::{DeadLetterStyle, Processor, Sink};

@@ -12,9 +12,10 @@
 //! and batches are written in order.
 
 use crate::input::frame::Unit;
+use crate::input::origin::Shape;
 use crate::input::source::Chunk;
 use crate::output::explain::Style;
-use crate::output::stats::{Shape, Stats};
+use crate::output::stats::Stats;
 use crate::rules::plan::Plan;
 use crate::run::process::{DeadLetterStyle, Processor, Sink};
 use std::collections::BTreeMap;

@@ -11,11 +11,12 @@
 //! any input, and nothing allocates once buffers are warm.
 
 use crate::engine::{Core, Decision};
+use crate::input::origin::{Shape, Where};
 use crate::input::scan::{self, Elements, ScanError};
 use crate::model::json;
 use crate::model::record::{text, Val};
 use crate::output::enrich;
-use crate::output::stats::{BadKind, Shape, Stats};
+use crate::output::stats::{BadKind, Stats};
 use crate::rules::plan::{OnError, Plan};
 use simd_json::tape::Tape;
 use std::ops::Range;
@@ -27,13 +28,6 @@ pub enum DeadLetterStyle {
     Reason,
     /// One NDJSON object each with the raw input, lossless.
     Ndjson,
-}
-
-/// Where a unit came from.
-#[derive(Clone, Copy, Debug)]
-pub struct Where<'a> {
-    pub source: &'a str,
-    pub line: u64,
 }
 
 /// Output produced while processing, written by the driver in input order.

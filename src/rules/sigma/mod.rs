@@ -27,9 +27,9 @@ pub mod events;
 pub mod load;
 pub mod modifiers;
 
-use crate::rules::compile::Source;
 use crate::rules::diag::{Diagnostic, Diags};
 use crate::rules::plan::Rule;
+use crate::rules::source::{read_path, Source};
 use crate::rules::yaml::Pos;
 use std::path::PathBuf;
 
@@ -63,7 +63,7 @@ impl Problem {
 pub fn read(paths: &[PathBuf], diags: &mut Vec<Diagnostic>) -> Vec<Source> {
     let mut sources = Vec::new();
     for path in paths {
-        crate::rules::compile::read_path(path, &mut sources, diags);
+        read_path(path, &mut sources, diags);
     }
     sources
 }
@@ -95,83 +95,4 @@ pub fn compile_sources(sources: &[Source], out: &mut Vec<Diagnostic>) -> Vec<Rul
         }
     }
     rules
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::rules::compile::{compile_layered, Source};
-    use crate::rules::diag::Level;
-
-    const SIGMA: &str = "title: From Sigma\nid: shared-id\nauthor: A. Author\n\
-        logsource: {product: aws, service: cloudtrail}\n\
-        detection: {sel: {eventSource: iam.amazonaws.com, eventName: CreateUser}, condition: sel}\n\
-        level: high\n";
-
-    const YAML: &str = "rules:\n  - {id: shared-id, title: From YAML, severity: low, category: x, events: [iam:CreateUser]}\n  - {id: other, title: Other, severity: low, category: x, events: [iam:DeleteUser]}\n";
-
-    #[test]
-    fn sigma_rules_layer_over_yaml_rules() {
-        let mut diags = Vec::new();
-        let set = compile_layered(
-            &[Source::yaml("y.yml", YAML)],
-            &[Source::yaml("s.yml", SIGMA)],
-            &mut diags,
-        )
-        .unwrap();
-        assert!(diags.is_empty(), "{diags:?}");
-        let ids: Vec<&str> = set.rules.iter().map(|r| &*r.id).collect();
-        assert_eq!(ids, ["shared-id", "other"]);
-        assert_eq!(&*set.rules[0].title, "From Sigma");
-        assert_eq!(set.rules[0].author.as_deref(), Some("A. Author"));
-    }
-
-    #[test]
-    fn disable_reaches_sigma_rules() {
-        let mut diags = Vec::new();
-        let set = compile_layered(
-            &[Source::yaml("y.yml", "disable: [shared-id]\n")],
-            &[Source::yaml("s.yml", SIGMA)],
-            &mut diags,
-        )
-        .unwrap();
-        assert!(set.rules.is_empty());
-        assert!(diags.is_empty(), "{diags:?}");
-    }
-
-    #[test]
-    fn a_skipped_rule_is_a_warning_and_the_others_load() {
-        let windows =
-            "title: W\nlogsource: {product: windows}\ndetection: {s: {a: b}, condition: s}\n";
-        let mut diags = Vec::new();
-        let set = compile_layered(
-            &[],
-            &[Source::yaml("w.yml", windows), Source::yaml("s.yml", SIGMA)],
-            &mut diags,
-        )
-        .unwrap();
-        assert_eq!(set.rules.len(), 1);
-        assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].level, Level::Warning);
-        assert_eq!(
-            diags[0].to_string(),
-            "w.yml: warning: Sigma rule 'w' skipped: its logsource is product: windows, \
-             service: (none) (ctfilter reads product: aws, service: cloudtrail)"
-        );
-    }
-
-    #[test]
-    fn a_broken_rule_is_an_error_and_nothing_compiles() {
-        let broken = SIGMA
-            .replace("condition: sel", "condition: sel and")
-            .replace("id: shared-id", "id: broken");
-        let mut diags = Vec::new();
-        let set = compile_layered(
-            &[],
-            &[Source::yaml("b.yml", &broken), Source::yaml("s.yml", SIGMA)],
-            &mut diags,
-        );
-        assert!(set.is_none());
-        assert_eq!(diags[0].level, Level::Error);
-        assert!(diags[0].to_string().starts_with("b.yml:5:"), "{}", diags[0]);
-    }
 }
