@@ -1,0 +1,199 @@
+//! The compiled condition language: `all` / `any` / `not` over field tests.
+//!
+//! A field test is `path|modifier|modifier: value-or-list`, spelled as in Sigma.
+//! String tests are case-insensitive unless `|cased` is given; `|re` is
+//! case-sensitive unless `|i` is given, also as in Sigma. A list of values
+//! means "any of", or "all of" with `|all`. A path that reaches several values
+//! (through arrays) matches when any of them does. Evaluation never allocates
+//! for string, number and boolean fields; it formats numbers into a stack
+//! buffer and only serialises a sub-object when a string test targets one.
+
+use crate::model::record::{text, Path, Rec, Val};
+use crate::rules::diag::Diags;
+use crate::rules::yaml::{Key, Node, Pos, Value};
+use regex::Regex;
+use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _, Writable as _};
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+#[derive(Debug, Clone)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    Field(Box<FieldTest>),
+    Const(bool),
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldTest {
+    /// The key as written, e.g. `eventName|startswith`, shown by `explain`.
+    pub spec: Box<str>,
+    pub path: Path,
+    pub matcher: Matcher,
+}
+
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// `|exists: true/false`
+    Exists(bool),
+    /// Values tested against whatever the path reaches.
+    Values {
+        tests: Vec<ValueTest>,
+        need_all: bool,
+    },
+    /// `|fieldref`: equal to the value at another path.
+    FieldRef { other: Path, cased: bool },
+}
+
+#[derive(Debug, Clone)]
+pub enum ValueTest {
+    /// Missing or JSON null.
+    Null,
+    EqStr {
+        needle: Box<str>,
+        cased: bool,
+    },
+    EqNum(f64),
+    EqBool(bool),
+    /// contains / startswith / endswith on ASCII needles (lowercased unless
+    /// cased): plain byte comparisons, no regex to build or run.
+    Literal {
+        op: LiteralOp,
+        needles: Vec<Box<str>>,
+        cased: bool,
+    },
+    /// glob / re, and string tests with non-ASCII needles, as one regex.
+    Pattern(Regex),
+    Cidr(Net),
+    Cmp(CmpOp, f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiteralOp {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+impl LiteralOp {
+    fn parse(op: &str) -> Option<LiteralOp> {
+        match op {
+            "contains" => Some(LiteralOp::Contains),
+            "startswith" => Some(LiteralOp::StartsWith),
+            "endswith" => Some(LiteralOp::EndsWith),
+            _ => None,
+        }
+    }
+
+    /// Whether `haystack` passes for `needle` (already lowercased unless cased).
+    pub fn test(self, haystack: &str, needle: &str, cased: bool) -> bool {
+        let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+        if n.len() > h.len() {
+            return false;
+        }
+        let eq = |a: &[u8]| {
+            if cased {
+                a == n
+            } else {
+                a.eq_ignore_ascii_case(n)
+            }
+        };
+        match self {
+            LiteralOp::StartsWith => eq(&h[..n.len()]),
+            LiteralOp::EndsWith => eq(&h[h.len() - n.len()..]),
+            LiteralOp::Contains => {
+                if n.is_empty() {
+                    return true;
+                }
+                if cased {
+                    return memchr::memmem::find(h, n).is_some();
+                }
+                let (lower, upper) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
+                let last_start = h.len() - n.len();
+                let mut from = 0;
+                while from <= last_start {
+                    match memchr::memchr2(lower, upper, &h[from..=last_start]) {
+                        None => return false,
+                        Some(off) => {
+                            let at = from + off;
+                            if h[at..at + n.len()].eq_ignore_ascii_case(n) {
+                                return true;
+                            }
+                            from = at + 1;
+                        }
+                    }
+                }
+                false
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Net {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Net {
+    pub fn parse(text: &str) -> Result<Net, String> {
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (text, None),
+        };
+        let addr: IpAddr = addr
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{text}' is not an IP network (expected e.g. 10.0.0.0/8)"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("'{text}' has a bad prefix length (0..={max})"))?,
+            None => max,
+        };
+        Ok(Net { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            (IpAddr::V4(_), IpAddr::V6(ip)) => ip
+                .to_ipv4_mapped()
+                .is_some_and(|v4| self.contains(IpAddr::V4(v4))),
+            (IpAddr::V6(_), IpAddr::V4(_)) => false,
+        }
+    }
+}
+
+mod eval;
+mod parse;
+
+pub use eval::with_text;
+pub use parse::{compile, compile_with, glob_to_regex, Regexes};
+
+#[cfg(test)]
+mod tests;
