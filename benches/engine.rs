@@ -16,8 +16,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ctfilter::cli::args::Cli;
 use ctfilter::engine::{Core, Decision, Evaluator};
 use ctfilter::input::origin::Where;
+use ctfilter::output::deadletter::DeadLetterStyle;
 use ctfilter::rules::plan::Plan;
-use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
+use ctfilter::run::process::{Processor, Sink};
 use std::hint::black_box;
 
 const CORPUS_BYTES: u64 = 8 << 20;

@@ -6,7 +6,8 @@
 use clap::Parser;
 use ctfilter::cli::args::Cli;
 use ctfilter::input::origin::Where;
-use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
+use ctfilter::output::deadletter::DeadLetterStyle;
+use ctfilter::run::process::{Processor, Sink};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -9,10 +9,11 @@
 
 use ctfilter::input::origin::Where;
 use ctfilter::model::record::Path;
+use ctfilter::output::deadletter::DeadLetterStyle;
 use ctfilter::output::stats::Stats;
 use ctfilter::rules::load::RuleSources;
 use ctfilter::rules::plan::{EventsMode, OnError, Plan, RunOptions};
-use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
+use ctfilter::run::process::{Processor, Sink};
 use serde::de::{Deserialize, IgnoredAny};
 use std::sync::OnceLock;
 

@@ -7,11 +7,12 @@
 //! of records with balanced counters and valid output.
 #![no_main]
 
+use ctfilter::output::deadletter::DeadLetterStyle;
 use ctfilter::rules::diag::has_errors;
 use ctfilter::rules::load::compile_layered;
 use ctfilter::rules::plan::{EventsMode, Plan, RunOptions};
 use ctfilter::rules::source::Source;
-use ctfilter::run::process::{DeadLetterStyle, Processor, Sink};
+use ctfilter::run::process::{Processor, Sink};
 use libfuzzer_sys::fuzz_target;
 
 mod common;

@@ -5,6 +5,7 @@
 //! Guarantees: a kept record's own bytes are never re-serialised in `raw`
 //! format, and writing allocates nothing beyond growing reused buffers.
 
+pub mod deadletter;
 pub mod enrich;
 pub mod explain;
 pub mod format;

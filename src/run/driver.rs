@@ -11,11 +11,12 @@
 
 use crate::input::frame::{Framer, Unit};
 use crate::input::source::{self, InputPath, Msg, Sig};
+use crate::output::deadletter::DeadLetterStyle;
 use crate::output::stats::Stats;
 use crate::rules::load::RuleSources;
 use crate::rules::plan::{Plan, RunOptions};
 use crate::run::parallel;
-use crate::run::process::{DeadLetterStyle, Processor, Sink};
+use crate::run::process::{Processor, Sink};
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -14,10 +14,11 @@
 use crate::input::frame::Unit;
 use crate::input::origin::Shape;
 use crate::input::source::Chunk;
+use crate::output::deadletter::DeadLetterStyle;
 use crate::output::explain::Style;
 use crate::output::stats::Stats;
 use crate::rules::plan::Plan;
-use crate::run::process::{DeadLetterStyle, Processor, Sink};
+use crate::run::process::{Processor, Sink};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};

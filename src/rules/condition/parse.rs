@@ -75,7 +75,12 @@ pub fn compile_with(node: &Node, diags: &mut Diags, regexes: &mut Regexes) -> Co
     }
 }
 
-pub(super) fn compile_entry(key: &Key, value: &Node, diags: &mut Diags, regexes: &mut Regexes) -> Condition {
+pub(super) fn compile_entry(
+    key: &Key,
+    value: &Node,
+    diags: &mut Diags,
+    regexes: &mut Regexes,
+) -> Condition {
     match key.name.as_str() {
         "all" | "any" => {
             let items: Vec<Condition> = match &value.value {
