@@ -14,12 +14,7 @@ use crate::run::driver::exit;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn run(args: &TestArgs) -> i32 {
-    let sources = RuleSources {
-        defaults: !args.no_default_rules,
-        paths: args.rules.clone(),
-        sigma: args.sigma.clone(),
-        with_tests: true,
-    };
+    let sources = RuleSources::with_tests(!args.no_default_rules, &args.rules, &args.sigma);
     let (set, diags) = match sources.compile() {
         Ok(ok) => ok,
         Err(diags) => {
@@ -226,12 +221,7 @@ fn summary(set: &RuleSet) {
 }
 
 pub fn list(args: &RulesArgs) -> i32 {
-    let sources = RuleSources {
-        defaults: !args.no_default_rules,
-        paths: args.rules.clone(),
-        sigma: args.sigma.clone(),
-        with_tests: true,
-    };
+    let sources = RuleSources::with_tests(!args.no_default_rules, &args.rules, &args.sigma);
     let set = match sources.compile() {
         Ok((set, warnings)) => {
             // Skipped Sigma rules and the like: say so next to the listing.

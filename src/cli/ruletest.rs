@@ -52,12 +52,7 @@ pub fn evaluate(plan: &Plan, record_json: &str) -> Result<Outcome, String> {
 }
 
 pub fn run(args: &TestArgs) -> i32 {
-    let sources = RuleSources {
-        defaults: !args.no_default_rules,
-        paths: args.rules.clone(),
-        sigma: args.sigma.clone(),
-        with_tests: true,
-    };
+    let sources = RuleSources::with_tests(!args.no_default_rules, &args.rules, &args.sigma);
     let rules = match sources.compile() {
         Ok((rules, _warnings)) => rules,
         Err(diags) => {

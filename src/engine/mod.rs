@@ -6,34 +6,19 @@
 //! result. The evaluator reuses its buffers, so a warmed-up record allocates
 //! nothing here.
 
+use crate::model::counted::counted_enum;
 use crate::model::record::{kind_name, text, top_slot, Rec, Top, Val};
 use crate::model::severity::Severity;
 use crate::rules::plan::{Categories, EventsMode, IdentityClass, Plan};
 use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _};
 
-/// The stages that can drop a record, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    Scope,
-    Identity,
-    Events,
-    Severity,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 4] = [
-        Stage::Scope,
-        Stage::Identity,
-        Stage::Events,
-        Stage::Severity,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Scope => "scope",
-            Stage::Identity => "identity",
-            Stage::Events => "events",
-            Stage::Severity => "severity",
-        }
+counted_enum! {
+    /// The stages that can drop a record, in order.
+    pub enum Stage {
+        Scope => "scope",
+        Identity => "identity",
+        Events => "events",
+        Severity => "severity",
     }
 }
 

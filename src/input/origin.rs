@@ -4,6 +4,8 @@
 //! Guarantees: [`Shape::ALL`] lists every shape once, in the order the
 //! `--stats` summary prints them.
 
+use crate::model::counted::counted_enum;
+
 /// Where a unit came from.
 #[derive(Clone, Copy, Debug)]
 pub struct Where<'a> {
@@ -11,38 +13,15 @@ pub struct Where<'a> {
     pub line: u64,
 }
 
-/// The input shape a record was cut from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
-    Bare,
-    S3Records,
-    Array,
-    EventBridge,
-    CloudWatchLogs,
-    LookupEvents,
-    HostWrapped,
-}
-
-impl Shape {
-    pub const COUNT: usize = 7;
-    pub const ALL: [Shape; Shape::COUNT] = [
-        Shape::Bare,
-        Shape::S3Records,
-        Shape::Array,
-        Shape::EventBridge,
-        Shape::CloudWatchLogs,
-        Shape::LookupEvents,
-        Shape::HostWrapped,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Shape::Bare => "bare",
-            Shape::S3Records => "s3_records",
-            Shape::Array => "array",
-            Shape::EventBridge => "eventbridge",
-            Shape::CloudWatchLogs => "cloudwatch_logs",
-            Shape::LookupEvents => "lookup_events",
-            Shape::HostWrapped => "host_wrapped",
-        }
+counted_enum! {
+    /// The input shape a record was cut from.
+    pub enum Shape {
+        Bare => "bare",
+        S3Records => "s3_records",
+        Array => "array",
+        EventBridge => "eventbridge",
+        CloudWatchLogs => "cloudwatch_logs",
+        LookupEvents => "lookup_events",
+        HostWrapped => "host_wrapped",
     }
 }

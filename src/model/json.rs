@@ -109,6 +109,12 @@ pub fn key(out: &mut Vec<u8>, first: &mut bool, name: &str) {
     out.push(b':');
 }
 
+/// One `"key":"text"` (or `"key":null`) member; see [`key`].
+pub fn opt_str_member(out: &mut Vec<u8>, first: &mut bool, name: &str, text: Option<&str>) {
+    key(out, first, name);
+    write_opt_str(out, text);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

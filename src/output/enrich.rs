@@ -192,8 +192,7 @@ pub fn write_verdict(
         None => "none",
     };
     json::write_str(out, category);
-    json::key(out, first, "title");
-    json::write_opt_str(out, lead.map(|r| &*r.title));
+    json::opt_str_member(out, first, "title", lead.map(|r| &*r.title));
     json::key(out, first, "rules");
     write_list(out, matched.iter().map(|&i| &*rules[i as usize].id));
     json::key(out, first, "attack");
@@ -210,22 +209,17 @@ pub fn write_verdict(
     let who = IdentityFields::of(core);
     let inner = &mut true;
     out.push(b'{');
-    json::key(out, inner, "class");
-    json::write_opt_str(out, verdict.class.map(|c| c.as_str()));
+    json::opt_str_member(out, inner, "class", verdict.class.map(|c| c.as_str()));
     json::key(out, inner, "signal");
     match (verdict.class, verdict.classifier) {
         (None, _) => out.extend_from_slice(b"null"),
         (Some(_), Some(idx)) => json::write_str(out, &plan.rules.classifiers[idx as usize].id),
         (Some(_), None) => json::write_str(out, "default"),
     }
-    json::key(out, inner, "type");
-    json::write_opt_str(out, who.kind);
-    json::key(out, inner, "name");
-    json::write_opt_str(out, who.name);
-    json::key(out, inner, "arn");
-    json::write_opt_str(out, who.arn);
-    json::key(out, inner, "account");
-    json::write_opt_str(out, who.account);
+    json::opt_str_member(out, inner, "type", who.kind);
+    json::opt_str_member(out, inner, "name", who.name);
+    json::opt_str_member(out, inner, "arn", who.arn);
+    json::opt_str_member(out, inner, "account", who.account);
     json::key(out, inner, "mfa");
     json::write_opt_bool(out, who.mfa);
     json::key(out, inner, "console");
@@ -233,18 +227,18 @@ pub fn write_verdict(
     out.push(b'}');
 
     let (source, name) = core.pair();
-    json::key(out, first, "service");
-    json::write_opt_str(out, source.map(service_of));
-    json::key(out, first, "action");
-    json::write_opt_str(out, name.map(action_of));
-    json::key(out, first, "region");
-    json::write_opt_str(out, core.aws_region);
-    json::key(out, first, "account");
-    json::write_opt_str(out, core.account());
+    json::opt_str_member(out, first, "service", source.map(service_of));
+    json::opt_str_member(out, first, "action", name.map(action_of));
+    json::opt_str_member(out, first, "region", core.aws_region);
+    json::opt_str_member(out, first, "account", core.account());
     json::key(out, first, "outcome");
     json::write_str(out, if verdict.failed { "failure" } else { "success" });
-    json::key(out, first, "error");
-    json::write_opt_str(out, core.error_code.or(core.error_message.map(|_| "error")));
+    json::opt_str_member(
+        out,
+        first,
+        "error",
+        core.error_code.or(core.error_message.map(|_| "error")),
+    );
     json::key(out, first, "read_only");
     json::write_opt_bool(out, core.read_only);
     json::key(out, first, "latency_s");

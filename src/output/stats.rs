@@ -7,6 +7,7 @@
 
 use crate::engine::Stage;
 use crate::input::origin::Shape;
+use crate::model::counted::counted_enum;
 use crate::model::severity::Severity;
 use serde_json::json;
 
@@ -28,41 +29,16 @@ pub struct Stats {
     pub severities: [u64; 5],
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BadKind {
-    InvalidJson,
-    InvalidUtf8,
-    NotObject,
-    WrongType,
-    TooLong,
-    TooDeep,
-    Unrecognized,
-    Truncated,
-}
-
-impl BadKind {
-    pub const COUNT: usize = 8;
-    pub const ALL: [BadKind; BadKind::COUNT] = [
-        BadKind::InvalidJson,
-        BadKind::InvalidUtf8,
-        BadKind::NotObject,
-        BadKind::WrongType,
-        BadKind::TooLong,
-        BadKind::TooDeep,
-        BadKind::Unrecognized,
-        BadKind::Truncated,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BadKind::InvalidJson => "invalid_json",
-            BadKind::InvalidUtf8 => "invalid_utf8",
-            BadKind::NotObject => "not_object",
-            BadKind::WrongType => "wrong_type",
-            BadKind::TooLong => "too_long",
-            BadKind::TooDeep => "too_deep",
-            BadKind::Unrecognized => "unrecognized",
-            BadKind::Truncated => "truncated",
-        }
+counted_enum! {
+    pub enum BadKind {
+        InvalidJson => "invalid_json",
+        InvalidUtf8 => "invalid_utf8",
+        NotObject => "not_object",
+        WrongType => "wrong_type",
+        TooLong => "too_long",
+        TooDeep => "too_deep",
+        Unrecognized => "unrecognized",
+        Truncated => "truncated",
     }
 }
 
@@ -109,22 +85,15 @@ impl Stats {
     }
 
     pub fn to_json(&self) -> serde_json::Value {
-        let per_stage: serde_json::Map<_, _> = Stage::ALL
-            .iter()
-            .map(|s| (s.as_str().to_string(), json!(self.filtered[*s as usize])))
-            .collect();
-        let bad: serde_json::Map<_, _> = BadKind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_string(), json!(self.bad[*k as usize])))
-            .collect();
-        let shapes: serde_json::Map<_, _> = Shape::ALL
-            .iter()
-            .map(|s| (s.as_str().to_string(), json!(self.shapes[*s as usize])))
-            .collect();
-        let severities: serde_json::Map<_, _> = Severity::ALL
-            .iter()
-            .map(|s| (s.as_str().to_string(), json!(self.severities[*s as usize])))
-            .collect();
+        let per_stage = counts(&Stage::ALL, Stage::as_str, |s| s as usize, &self.filtered);
+        let bad = counts(&BadKind::ALL, BadKind::as_str, |k| k as usize, &self.bad);
+        let shapes = counts(&Shape::ALL, Shape::as_str, |s| s as usize, &self.shapes);
+        let severities = counts(
+            &Severity::ALL,
+            Severity::as_str,
+            |s| s as usize,
+            &self.severities,
+        );
         json!({
             "lines": self.lines,
             "bytes": self.bytes,
@@ -144,4 +113,18 @@ impl Stats {
             "emitted_by_severity": severities,
         })
     }
+}
+
+/// One JSON object of counters, `{name: count}`, for every item of an
+/// enumeration whose discriminants index `values`.
+fn counts<T: Copy>(
+    items: &[T],
+    name: fn(T) -> &'static str,
+    index: fn(T) -> usize,
+    values: &[u64],
+) -> serde_json::Map<String, serde_json::Value> {
+    items
+        .iter()
+        .map(|&item| (name(item).to_string(), json!(values[index(item)])))
+        .collect()
 }

@@ -24,6 +24,17 @@ pub struct RuleSources {
 }
 
 impl RuleSources {
+    /// The sources `test`, `check` and `rules` read: the embedded tests of
+    /// the default rules are loaded too.
+    pub fn with_tests(defaults: bool, paths: &[PathBuf], sigma: &[PathBuf]) -> RuleSources {
+        RuleSources {
+            defaults,
+            paths: paths.to_vec(),
+            sigma: sigma.to_vec(),
+            with_tests: true,
+        }
+    }
+
     /// Read every source. Unreadable paths become diagnostics.
     pub fn read(&self, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
         let mut sources = Vec::new();

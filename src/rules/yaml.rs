@@ -105,6 +105,18 @@ pub struct Key {
 }
 
 impl Value {
+    /// A string, number or boolean as the text a rule author wrote for it;
+    /// `None` for null, lists and maps.
+    pub fn scalar_text(&self) -> Option<String> {
+        match self {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Value::Null => "null",

@@ -268,7 +268,7 @@ pub(super) fn compile_field(
                 let mut literals = Vec::new();
                 let mut alternatives = Vec::new();
                 for node in &scalars {
-                    match scalar_text(node) {
+                    match node.value.scalar_text() {
                         Some(text) if op != "glob" && text.is_ascii() => literals.push(
                             if mods.cased {
                                 text
@@ -375,16 +375,6 @@ pub(super) fn build_regex(source: &str, pos: Pos, diags: &mut Diags) -> Option<R
     }
 }
 
-pub(super) fn scalar_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::Str(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 pub(super) fn compile_value(
     op: &str,
     mods: &Mods,
@@ -423,7 +413,7 @@ pub(super) fn compile_value(
             _ => return None,
         }),
         "contains" | "startswith" | "endswith" | "glob" => {
-            let text = scalar_text(node)?;
+            let text = node.value.scalar_text()?;
             if let (true, Some(literal_op)) = (text.is_ascii(), LiteralOp::parse(op)) {
                 let needle = if mods.cased {
                     text
@@ -465,7 +455,7 @@ pub(super) fn compile_value(
             Some(ValueTest::Pattern(regexes.build(&source, node.pos, diags)?))
         }
         "cidr" => {
-            let text = scalar_text(node)?;
+            let text = node.value.scalar_text()?;
             match Net::parse(&text) {
                 Ok(net) => Some(ValueTest::Cidr(net)),
                 Err(e) => {

@@ -22,7 +22,7 @@ pub(super) fn value_tests(
         match mods.op {
             Op::Re => tests.push(regex_test(key, mods, node)?),
             Op::Cidr => {
-                let text = scalar_text(node).ok_or_else(|| {
+                let text = node.value.scalar_text().ok_or_else(|| {
                     Problem::invalid(node.pos, format!("'{}' takes an IP network", key.name))
                 })?;
                 let net = Net::parse(&text).map_err(|e| Problem::invalid(node.pos, e))?;
@@ -71,7 +71,7 @@ pub(super) fn value_tests(
                     Value::Str(s) => parse_wildcards(s),
                     // Numbers and booleans under contains/startswith/endswith
                     // are their text, with no wildcards.
-                    _ => match scalar_text(node) {
+                    _ => match node.value.scalar_text() {
                         Some(text) => vec![Part::Lit(text)],
                         None => continue,
                     },
@@ -197,14 +197,4 @@ pub(super) fn build_regex(source: &str) -> Result<Regex, String> {
             let last = detail.lines().last().unwrap_or("invalid regex").trim();
             last.strip_prefix("error: ").unwrap_or(last).to_string()
         })
-}
-
-pub(super) fn scalar_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::Str(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
