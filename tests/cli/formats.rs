@@ -666,7 +666,10 @@ fn ecs_iam_user_call() {
         source["responseElements"]
     );
     assert_eq!(trail["request_id"], "req-0003");
-    assert_eq!(trail["management_event"], true);
+    assert_eq!(
+        trail["management_event"], "true",
+        "text, as Elastic writes it"
+    );
     assert_eq!(trail["read_only"], false);
     assert_eq!(trail["recipient_account_id"], "111122223333");
     assert!(trail.get("error_code").is_none());
@@ -763,8 +766,11 @@ fn ecs_service_call_with_missing_identity_fields_and_a_domain_source() {
     );
     assert!(trail.get("request_parameters").is_none());
     assert!(trail.get("response_elements").is_none());
-    assert_eq!(r["event"]["category"], json!(["iam"]));
-    assert_eq!(r["event"]["type"], json!(["admin", "creation"]));
+    assert!(
+        r["event"].get("category").is_none(),
+        "CreateRole is not in Elastic's table"
+    );
+    assert_eq!(r["event"]["type"], json!(["info"]));
     assert_eq!(
         r["cloud"]["account"]["id"], "111122223333",
         "recipient account"
@@ -784,7 +790,12 @@ fn ecs_root_call() {
     );
     assert_eq!(trail["session_credential_from_console"], "true");
     assert_eq!(trail["read_only"], true);
-    assert_eq!(r["event"]["type"], json!(["user", "info"]));
+    assert_eq!(
+        r["event"]["type"],
+        json!(["info"]),
+        "ListAccessKeys is not in Elastic's table"
+    );
+    assert!(r["event"].get("category").is_none());
     assert_eq!(r["event"]["severity"], 4);
     assert_eq!(r["rule"]["id"], "t-root-activity");
 }
@@ -820,7 +831,7 @@ fn ecs_data_event() {
     let source = input("records.ndjson", "req-0010");
     let trail = &r["aws"]["cloudtrail"];
     assert_eq!(trail["event_category"], "Data");
-    assert_eq!(trail["management_event"], false);
+    assert_eq!(trail["management_event"], "false");
     let extra: Value =
         serde_json::from_str(trail["additional_eventdata"].as_str().unwrap()).unwrap();
     assert_eq!(extra, source["additionalEventData"]);
@@ -1015,4 +1026,161 @@ fn ocsf_keeps_values_of_unexpected_types_under_unmapped() {
         r["actor"],
         json!({"user": {"type": "IAMUser", "uid": "arn:aws:iam::111122223333:user/x"}})
     );
+}
+
+// ------------------------------------------------------------------ Elastic's rules
+
+/// fixtures/ecs-elastic.ndjson in ECS, by requestID.
+fn elastic_fixture() -> Vec<Value> {
+    run("ecs", "ecs-elastic.ndjson", &[])
+}
+
+fn by_id<'a>(records: &'a [Value], id: &str) -> &'a Value {
+    records
+        .iter()
+        .find(|r| r["aws"]["cloudtrail"]["request_id"] == id)
+        .unwrap_or_else(|| panic!("no ECS output for {id}"))
+}
+
+/// One record per row of Elastic's categorisation table (`ecs-0001`..), a few
+/// names it does not list, then one record per `user.*`/`related.*`
+/// derivation (`ecs-0101`..). The golden file is the reviewed expectation.
+#[test]
+fn golden_ecs_output_of_elastics_categorisation_and_derivations() {
+    let out = ctfilter(&with_test_rules(&[
+        "--events",
+        "*",
+        "--format",
+        "ecs",
+        "fixtures/ecs-elastic.ndjson",
+    ]))
+    .run();
+    out.assert_clean();
+    let records = out.records();
+    assert_eq!(records.len(), fixture_lines("ecs-elastic.ndjson").len());
+    let listed: std::collections::BTreeSet<&str> = records
+        .iter()
+        .filter(|r| r["event"].get("category").is_some())
+        .filter_map(|r| r["event"]["action"].as_str())
+        .collect();
+    assert_eq!(listed.len(), 91, "every row of Elastic's table: {listed:?}");
+    assert_golden("ecs-elastic.ecs.ndjson", &out.stdout);
+}
+
+#[test]
+fn ecs_categories_follow_elastics_table() {
+    let records = elastic_fixture();
+    let of = |name: &str| {
+        let r = records
+            .iter()
+            .find(|r| r["event"]["action"] == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        (r["event"]["category"].clone(), r["event"]["type"].clone())
+    };
+    let none = Value::Null;
+    for (name, category, kind) in [
+        ("StartSession", json!(["session"]), json!(["start"])),
+        ("TerminateSession", json!(["session"]), json!(["end"])),
+        (
+            "AuthorizeSecurityGroupIngress",
+            json!(["network"]),
+            json!(["access"]),
+        ),
+        ("CreateTopic", json!(["configuration"]), json!(["creation"])),
+        ("CreateDocument", json!(["file"]), json!(["creation"])),
+        ("Converse", json!(["api"]), none.clone()),
+        ("Publish", json!(["api"]), none.clone()),
+        ("SendCommand", json!(["process"]), none.clone()),
+        ("AttachRolePolicy", json!(["iam"]), json!(["change"])),
+        ("DeleteObject", json!(["file"]), json!(["deletion"])),
+        ("CreateRole", none.clone(), json!(["info"])),
+        ("GetSessionToken", none.clone(), json!(["info"])),
+        ("InvokeModel", none.clone(), json!(["info"])),
+    ] {
+        assert_eq!(of(name), (category, kind), "{name}");
+    }
+}
+
+#[test]
+fn ecs_unparseable_times_are_omitted() {
+    let records = elastic_fixture();
+    for id in ["ecs-0101", "ecs-0102"] {
+        let context = &by_id(&records, id)["aws"]["cloudtrail"]["user_identity"]["session_context"];
+        assert!(context.get("creation_date").is_none(), "{id}: {context}");
+        assert_eq!(context["mfa_authenticated"], "false");
+    }
+    let context =
+        &by_id(&records, "ecs-0112")["aws"]["cloudtrail"]["user_identity"]["session_context"];
+    assert_eq!(context["creation_date"], "2026-02-01T07:30:00.500Z");
+}
+
+#[test]
+fn ecs_user_and_related_fields_as_elastic_derives_them() {
+    let records = elastic_fixture();
+    let sso = by_id(&records, "ecs-0101");
+    assert_eq!(sso["user"]["name"], "AWSReservedSSO_Admin_0example");
+    assert!(sso["user"].get("email").is_none());
+    assert_eq!(
+        sso["related"],
+        json!({
+            "user": ["frank@example.com", "frank", "AROAEXAMPLESSO000001:frank@example.com", "AWSReservedSSO_Admin_0example"],
+            "ip": ["203.0.113.77"]
+        }),
+        "the session name, its local part, user.id and user.name"
+    );
+    let sign_in = by_id(&records, "ecs-0103");
+    assert_eq!(
+        sign_in["user"],
+        json!({"name": "grace@example.com", "email": "grace@example.com", "id": "111122223333"})
+    );
+    let center = by_id(&records, "ecs-0104");
+    assert_eq!(
+        center["user"],
+        json!({"id": "94482488-3041-7026-18f3-000000000001"})
+    );
+    let rename = by_id(&records, "ecs-0105");
+    assert_eq!(rename["user"]["target"], json!({"name": "henry"}));
+    assert_eq!(rename["user"]["changes"], json!({"name": "henry.old"}));
+    assert_eq!(
+        rename["related"]["user"],
+        json!(["henry", "henry.old", "AIDAEXAMPLEECS000001", "erin"])
+    );
+    let created = by_id(&records, "ecs-0106");
+    assert_eq!(
+        created["user"]["target"],
+        json!({"name": "ivan", "id": "AIDAEXAMPLEIVAN00001"})
+    );
+    let group = by_id(&records, "ecs-0107");
+    assert_eq!(
+        group["group"],
+        json!({"name": "auditors", "id": "AGPAEXAMPLEAUDIT0001"})
+    );
+    let federated = by_id(&records, "ecs-0108");
+    assert_eq!(federated["user"]["name"], "federator");
+    assert_eq!(federated["related"]["user"][0], "judy");
+    let address = by_id(&records, "ecs-0109");
+    assert_eq!(address["user"]["email"], "kate@example.com");
+    assert_eq!(
+        address["related"]["user"],
+        json!(["kate@example.com", "AIDAEXAMPLEKATE00001"]),
+        "no repeats"
+    );
+    assert_eq!(
+        by_id(&records, "ecs-0110")["tls"],
+        json!({"version": "TLS1.2", "cipher": "ECDHE-RSA-AES128-GCM-SHA256"})
+    );
+    let service = by_id(&records, "ecs-0111");
+    assert!(service.get("tls").is_none(), "placeholder tlsVersion");
+    assert!(service.get("related").is_none() && service.get("user").is_none());
+    let no_issuer = by_id(&records, "ecs-0112");
+    assert!(
+        no_issuer["user"].get("name").is_none(),
+        "an assumed role without sessionIssuer.userName has no user.name"
+    );
+    // Every IP-sourced record relates its address.
+    for r in &records {
+        if let Some(ip) = r["source"]["ip"].as_str() {
+            assert_eq!(r["related"]["ip"], json!([ip]));
+        }
+    }
 }
