@@ -372,7 +372,7 @@ fn ocsf_assumed_role_with_session_context_and_mfa() {
         json!([{
             "uid": "arn:aws:kms:us-west-2:111122223333:key/00000000-1111-2222-3333-444444444444",
             "type": "AWS::KMS::Key",
-            "account_uid": "111122223333"
+            "owner": {"account": {"uid": "111122223333"}}
         }])
     );
     assert_eq!(r["cloud"]["region"], "us-west-2");
@@ -380,10 +380,18 @@ fn ocsf_assumed_role_with_session_context_and_mfa() {
     let unmapped = &r["unmapped"];
     assert_eq!(unmapped["tlsDetails"], source["tlsDetails"]);
     assert_eq!(unmapped["vpcEndpointAccountId"], "111122223333");
+    let mut context = source["userIdentity"]["sessionContext"].clone();
+    let context_map = context.as_object_mut().unwrap();
+    context_map.remove("attributes");
+    context_map["sessionIssuer"]
+        .as_object_mut()
+        .unwrap()
+        .remove("arn");
     assert_eq!(
         unmapped["userIdentity"],
-        json!({"sessionContext": source["userIdentity"]["sessionContext"]}),
-        "only what actor does not hold"
+        json!({"sessionContext": context}),
+        "only what actor does not hold: creationDate, mfaAuthenticated and the \
+         issuer's arn are in actor.session"
     );
     assert!(unmapped.get("vpcEndpointId").is_none());
     assert!(
@@ -414,11 +422,13 @@ fn ocsf_service_call_with_missing_identity_fields_and_a_domain_source() {
     let r = one("ocsf", "fmt-0002");
     assert_eq!(
         r["actor"],
-        json!({"user": {"type": "AWSService"}, "invoked_by": "cloudformation.amazonaws.com"})
+        json!({"invoked_by": "cloudformation.amazonaws.com"}),
+        "OCSF wants a name, uid or account in actor.user"
     );
+    assert_eq!(r["unmapped"]["userIdentity"], json!({"type": "AWSService"}));
     assert_eq!(
         r["src_endpoint"],
-        json!({"domain": "cloudformation.amazonaws.com"})
+        json!({"domain": "cloudformation.amazonaws.com", "svc_name": "cloudformation.amazonaws.com"})
     );
     assert_eq!(
         r["api"],
@@ -488,7 +498,7 @@ fn ocsf_data_event() {
         json!([
             {"uid": "arn:aws:s3:::acme-secrets-prod/db/password.txt", "type": "AWS::S3::Object"},
             {"uid": "arn:aws:s3:::acme-secrets-prod", "type": "AWS::S3::Bucket",
-             "account_uid": "111122223333"}
+             "owner": {"account": {"uid": "111122223333"}}}
         ])
     );
     assert_eq!(
@@ -562,7 +572,10 @@ fn ocsf_old_records_duplicates_unknown_fields_and_escapes() {
         r["metadata"]["product"]["feature"]["name"], "Management",
         "no eventCategory before 1.07"
     );
-    assert_eq!(r["src_endpoint"], json!({"domain": "AWS Internal"}));
+    assert_eq!(
+        r["src_endpoint"],
+        json!({"domain": "AWS Internal", "name": "AWS Internal"})
+    );
     assert_eq!(
         r["http_request"]["user_agent"],
         "agent \"quoted\" \\ tab\t \u{e9}"
@@ -1021,7 +1034,12 @@ fn ocsf_keeps_values_of_unexpected_types_under_unmapped() {
             "odd\"key": 1
         })
     );
-    assert!(r.get("http_request").is_none() && r.get("src_endpoint").is_none());
+    assert!(r.get("http_request").is_none());
+    assert_eq!(
+        r["src_endpoint"],
+        json!({"name": "Unknown"}),
+        "OCSF requires src_endpoint"
+    );
     assert_eq!(
         r["actor"],
         json!({"user": {"type": "IAMUser", "uid": "arn:aws:iam::111122223333:user/x"}})
