@@ -536,8 +536,9 @@ fn is_mapped_identity(key: &str, value: Val<'_, '_>) -> bool {
     ) && text(value).is_some()
 }
 
-/// Every top-level member OCSF has no place for, as JSON; `userIdentity`
-/// keeps only the members `actor` does not hold (`sessionContext` whole).
+/// Every top-level member OCSF has no place for, as JSON; `userIdentity`,
+/// its `sessionContext` and a sign-in's `additionalEventData` keep only the
+/// members the document does not hold elsewhere.
 fn unmapped(
     out: &mut Vec<u8>,
     root: &mut Obj,

@@ -1202,3 +1202,105 @@ fn ecs_user_and_related_fields_as_elastic_derives_them() {
         }
     }
 }
+
+// ------------------------------------------------------------------ OCSF edges
+
+/// fixtures/ocsf-edge.ndjson in OCSF, in input order.
+fn ocsf_edges() -> Vec<Value> {
+    let records = run("ocsf", "ocsf-edge.ndjson", &[]);
+    assert_eq!(records.len(), 7);
+    records
+}
+
+#[test]
+fn ocsf_request_uid_falls_back_to_the_event_id() {
+    let records = ocsf_edges();
+    assert_eq!(
+        records[0]["api"]["request"]["uid"], "00000000-0000-4000-8000-0000000000c1",
+        "parameters but no requestID"
+    );
+    assert!(records[0]["unmapped"].get("requestParameters").is_none());
+    assert!(
+        records[1]["api"].get("request").is_none(),
+        "neither requestID nor eventID"
+    );
+    assert_eq!(
+        records[1]["unmapped"]["requestParameters"],
+        json!({"filterSet": {}})
+    );
+    assert!(
+        records[3]["api"].get("request").is_none(),
+        "no requestID and no parameters: no request"
+    );
+}
+
+#[test]
+fn ocsf_session_context_is_in_actor_session_and_only_the_rest_is_unmapped() {
+    let records = ocsf_edges();
+    // An unparseable creationDate is not a time: it stays in unmapped.
+    assert!(records[0]["actor"]["session"].get("created_time").is_none());
+    assert_eq!(
+        records[0]["unmapped"]["userIdentity"],
+        json!({"sessionContext": {"attributes": {"creationDate": "20131102T010628Z"}}})
+    );
+    let web = &records[2];
+    assert_eq!(
+        web["actor"]["session"],
+        json!({"is_mfa": true, "issuer": "arn:aws:iam::111122223333:role/web"})
+    );
+    assert_eq!(
+        web["unmapped"]["userIdentity"]["sessionContext"]["attributes"],
+        json!({"creationDate": "REDACTED"})
+    );
+    assert!(
+        web["unmapped"]["userIdentity"]["sessionContext"]["sessionIssuer"]
+            .get("arn")
+            .is_none()
+    );
+    let login = &records[3];
+    assert_eq!(
+        login["http_request"]["url"]["url_string"],
+        "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true"
+    );
+    assert_eq!(login["actor"]["session"]["is_mfa"], true);
+    assert_eq!(
+        login["unmapped"]["additionalEventData"],
+        json!({"MobileVersion": "No", "MFAIdentifier": "arn:aws:iam::111122223333:mfa/paul"})
+    );
+}
+
+#[test]
+fn ocsf_observables_and_required_fallbacks() {
+    let records = ocsf_edges();
+    assert_eq!(
+        records[3]["observables"],
+        json!([
+            {"name": "src_endpoint.ip", "type_id": 2, "type": "IP Address", "value": "203.0.113.100"},
+            {"name": "actor.user.name", "type_id": 4, "type": "User Name", "value": "paul"},
+            {"name": "actor.user.uid", "type_id": 10, "type": "Resource UID",
+             "value": "arn:aws:iam::111122223333:user/paul"}
+        ])
+    );
+    let nobody = &records[4];
+    assert_eq!(nobody["actor"], json!({"user": {"name": "Unknown"}}));
+    assert_eq!(nobody["src_endpoint"], json!({"name": "Unknown"}));
+    assert!(nobody.get("observables").is_none());
+    let service = &records[5];
+    assert_eq!(
+        service["actor"],
+        json!({"invoked_by": "lambda.amazonaws.com"})
+    );
+    assert_eq!(
+        service["src_endpoint"],
+        json!({"svc_name": "lambda.amazonaws.com"})
+    );
+    assert_eq!(
+        service["observables"],
+        json!([{"name": "resources.uid", "type_id": 10, "type": "Resource UID",
+                "value": "arn:aws:iam::111122223333:role/fn"}])
+    );
+    assert_eq!(
+        records[6]["src_endpoint"],
+        json!({"domain": "AWS Internal", "name": "AWS Internal"})
+    );
+}
