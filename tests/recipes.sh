@@ -6,8 +6,9 @@
 # Hosts that CI cannot install (Vector, Fluent Bit, Fluentd, Logstash: none is
 # in Debian's archive) are replaced by stand-ins (tests/recipes/standins.py)
 # that write exactly what the host writes to ctfilter and read ctfilter's
-# output the way the host reads it. rsyslog runs for real in tests/rsyslog.rs;
-# here its doc is only checked against that test. The shell recipes run for
+# output the way the host reads it. rsyslog and syslog-ng run for real in
+# tests/rsyslog.rs and tests/syslog_ng.rs; here their docs are only checked
+# against those tests. The shell recipes run for
 # real, with a stand-in `aws`.
 #
 # Usage: tests/recipes.sh            (CTFILTER=path/to/ctfilter to choose the binary)
@@ -324,6 +325,22 @@ rsyslog_doc_matches_test() {
     done
 }
 run "rsyslog: the documented omprog config is the one tests/rsyslog.rs runs" rsyslog_doc_matches_test
+
+# ----------------------------------------------------------------- syslog-ng
+syslog_ng_doc_matches_test() {
+    local needle
+    for needle in 'flags(no-parse)' 'log-msg-size(4194304)' 'follow-freq(0.2)' \
+        'template("${MSG}\n")' 'program("exec ' '--dead-letter ' '>> ' '2>> ' \
+        'log { source(s_cloudtrail); destination(d_ctfilter); };'; do
+        doc_line syslog-ng.md "$needle" >/dev/null
+        # The test writes the config with format!, which doubles braces.
+        grep -qF -- "$(printf '%s' "$needle" | sed 's/{/{{/g; s/}/}}/g')" "$root/tests/syslog_ng.rs" || {
+            echo "tests/syslog_ng.rs does not use $needle"
+            return 1
+        }
+    done
+}
+run "syslog-ng: the documented program() config is the one tests/syslog_ng.rs runs" syslog_ng_doc_matches_test
 
 echo "recipes: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -372,7 +372,7 @@ fn ocsf_assumed_role_with_session_context_and_mfa() {
         json!([{
             "uid": "arn:aws:kms:us-west-2:111122223333:key/00000000-1111-2222-3333-444444444444",
             "type": "AWS::KMS::Key",
-            "account_uid": "111122223333"
+            "owner": {"account": {"uid": "111122223333"}}
         }])
     );
     assert_eq!(r["cloud"]["region"], "us-west-2");
@@ -380,10 +380,18 @@ fn ocsf_assumed_role_with_session_context_and_mfa() {
     let unmapped = &r["unmapped"];
     assert_eq!(unmapped["tlsDetails"], source["tlsDetails"]);
     assert_eq!(unmapped["vpcEndpointAccountId"], "111122223333");
+    let mut context = source["userIdentity"]["sessionContext"].clone();
+    let context_map = context.as_object_mut().unwrap();
+    context_map.remove("attributes");
+    context_map["sessionIssuer"]
+        .as_object_mut()
+        .unwrap()
+        .remove("arn");
     assert_eq!(
         unmapped["userIdentity"],
-        json!({"sessionContext": source["userIdentity"]["sessionContext"]}),
-        "only what actor does not hold"
+        json!({"sessionContext": context}),
+        "only what actor does not hold: creationDate, mfaAuthenticated and the \
+         issuer's arn are in actor.session"
     );
     assert!(unmapped.get("vpcEndpointId").is_none());
     assert!(
@@ -414,11 +422,13 @@ fn ocsf_service_call_with_missing_identity_fields_and_a_domain_source() {
     let r = one("ocsf", "fmt-0002");
     assert_eq!(
         r["actor"],
-        json!({"user": {"type": "AWSService"}, "invoked_by": "cloudformation.amazonaws.com"})
+        json!({"invoked_by": "cloudformation.amazonaws.com"}),
+        "OCSF wants a name, uid or account in actor.user"
     );
+    assert_eq!(r["unmapped"]["userIdentity"], json!({"type": "AWSService"}));
     assert_eq!(
         r["src_endpoint"],
-        json!({"domain": "cloudformation.amazonaws.com"})
+        json!({"domain": "cloudformation.amazonaws.com", "svc_name": "cloudformation.amazonaws.com"})
     );
     assert_eq!(
         r["api"],
@@ -488,7 +498,7 @@ fn ocsf_data_event() {
         json!([
             {"uid": "arn:aws:s3:::acme-secrets-prod/db/password.txt", "type": "AWS::S3::Object"},
             {"uid": "arn:aws:s3:::acme-secrets-prod", "type": "AWS::S3::Bucket",
-             "account_uid": "111122223333"}
+             "owner": {"account": {"uid": "111122223333"}}}
         ])
     );
     assert_eq!(
@@ -562,7 +572,10 @@ fn ocsf_old_records_duplicates_unknown_fields_and_escapes() {
         r["metadata"]["product"]["feature"]["name"], "Management",
         "no eventCategory before 1.07"
     );
-    assert_eq!(r["src_endpoint"], json!({"domain": "AWS Internal"}));
+    assert_eq!(
+        r["src_endpoint"],
+        json!({"domain": "AWS Internal", "name": "AWS Internal"})
+    );
     assert_eq!(
         r["http_request"]["user_agent"],
         "agent \"quoted\" \\ tab\t \u{e9}"
@@ -666,7 +679,10 @@ fn ecs_iam_user_call() {
         source["responseElements"]
     );
     assert_eq!(trail["request_id"], "req-0003");
-    assert_eq!(trail["management_event"], true);
+    assert_eq!(
+        trail["management_event"], "true",
+        "text, as Elastic writes it"
+    );
     assert_eq!(trail["read_only"], false);
     assert_eq!(trail["recipient_account_id"], "111122223333");
     assert!(trail.get("error_code").is_none());
@@ -763,8 +779,11 @@ fn ecs_service_call_with_missing_identity_fields_and_a_domain_source() {
     );
     assert!(trail.get("request_parameters").is_none());
     assert!(trail.get("response_elements").is_none());
-    assert_eq!(r["event"]["category"], json!(["iam"]));
-    assert_eq!(r["event"]["type"], json!(["admin", "creation"]));
+    assert!(
+        r["event"].get("category").is_none(),
+        "CreateRole is not in Elastic's table"
+    );
+    assert_eq!(r["event"]["type"], json!(["info"]));
     assert_eq!(
         r["cloud"]["account"]["id"], "111122223333",
         "recipient account"
@@ -784,7 +803,12 @@ fn ecs_root_call() {
     );
     assert_eq!(trail["session_credential_from_console"], "true");
     assert_eq!(trail["read_only"], true);
-    assert_eq!(r["event"]["type"], json!(["user", "info"]));
+    assert_eq!(
+        r["event"]["type"],
+        json!(["info"]),
+        "ListAccessKeys is not in Elastic's table"
+    );
+    assert!(r["event"].get("category").is_none());
     assert_eq!(r["event"]["severity"], 4);
     assert_eq!(r["rule"]["id"], "t-root-activity");
 }
@@ -820,7 +844,7 @@ fn ecs_data_event() {
     let source = input("records.ndjson", "req-0010");
     let trail = &r["aws"]["cloudtrail"];
     assert_eq!(trail["event_category"], "Data");
-    assert_eq!(trail["management_event"], false);
+    assert_eq!(trail["management_event"], "false");
     let extra: Value =
         serde_json::from_str(trail["additional_eventdata"].as_str().unwrap()).unwrap();
     assert_eq!(extra, source["additionalEventData"]);
@@ -1010,9 +1034,273 @@ fn ocsf_keeps_values_of_unexpected_types_under_unmapped() {
             "odd\"key": 1
         })
     );
-    assert!(r.get("http_request").is_none() && r.get("src_endpoint").is_none());
+    assert!(r.get("http_request").is_none());
+    assert_eq!(
+        r["src_endpoint"],
+        json!({"name": "Unknown"}),
+        "OCSF requires src_endpoint"
+    );
     assert_eq!(
         r["actor"],
         json!({"user": {"type": "IAMUser", "uid": "arn:aws:iam::111122223333:user/x"}})
+    );
+}
+
+// ------------------------------------------------------------------ Elastic's rules
+
+/// fixtures/ecs-elastic.ndjson in ECS, by requestID.
+fn elastic_fixture() -> Vec<Value> {
+    run("ecs", "ecs-elastic.ndjson", &[])
+}
+
+fn by_id<'a>(records: &'a [Value], id: &str) -> &'a Value {
+    records
+        .iter()
+        .find(|r| r["aws"]["cloudtrail"]["request_id"] == id)
+        .unwrap_or_else(|| panic!("no ECS output for {id}"))
+}
+
+/// One record per row of Elastic's categorisation table (`ecs-0001`..), a few
+/// names it does not list, then one record per `user.*`/`related.*`
+/// derivation (`ecs-0101`..). The golden file is the reviewed expectation.
+#[test]
+fn golden_ecs_output_of_elastics_categorisation_and_derivations() {
+    let out = ctfilter(&with_test_rules(&[
+        "--events",
+        "*",
+        "--format",
+        "ecs",
+        "fixtures/ecs-elastic.ndjson",
+    ]))
+    .run();
+    out.assert_clean();
+    let records = out.records();
+    assert_eq!(records.len(), fixture_lines("ecs-elastic.ndjson").len());
+    let listed: std::collections::BTreeSet<&str> = records
+        .iter()
+        .filter(|r| r["event"].get("category").is_some())
+        .filter_map(|r| r["event"]["action"].as_str())
+        .collect();
+    assert_eq!(listed.len(), 91, "every row of Elastic's table: {listed:?}");
+    assert_golden("ecs-elastic.ecs.ndjson", &out.stdout);
+}
+
+#[test]
+fn ecs_categories_follow_elastics_table() {
+    let records = elastic_fixture();
+    let of = |name: &str| {
+        let r = records
+            .iter()
+            .find(|r| r["event"]["action"] == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        (r["event"]["category"].clone(), r["event"]["type"].clone())
+    };
+    let none = Value::Null;
+    for (name, category, kind) in [
+        ("StartSession", json!(["session"]), json!(["start"])),
+        ("TerminateSession", json!(["session"]), json!(["end"])),
+        (
+            "AuthorizeSecurityGroupIngress",
+            json!(["network"]),
+            json!(["access"]),
+        ),
+        ("CreateTopic", json!(["configuration"]), json!(["creation"])),
+        ("CreateDocument", json!(["file"]), json!(["creation"])),
+        ("Converse", json!(["api"]), none.clone()),
+        ("Publish", json!(["api"]), none.clone()),
+        ("SendCommand", json!(["process"]), none.clone()),
+        ("AttachRolePolicy", json!(["iam"]), json!(["change"])),
+        ("DeleteObject", json!(["file"]), json!(["deletion"])),
+        ("CreateRole", none.clone(), json!(["info"])),
+        ("GetSessionToken", none.clone(), json!(["info"])),
+        ("InvokeModel", none.clone(), json!(["info"])),
+    ] {
+        assert_eq!(of(name), (category, kind), "{name}");
+    }
+}
+
+#[test]
+fn ecs_unparseable_times_are_omitted() {
+    let records = elastic_fixture();
+    for id in ["ecs-0101", "ecs-0102"] {
+        let context = &by_id(&records, id)["aws"]["cloudtrail"]["user_identity"]["session_context"];
+        assert!(context.get("creation_date").is_none(), "{id}: {context}");
+        assert_eq!(context["mfa_authenticated"], "false");
+    }
+    let context =
+        &by_id(&records, "ecs-0112")["aws"]["cloudtrail"]["user_identity"]["session_context"];
+    assert_eq!(context["creation_date"], "2026-02-01T07:30:00.500Z");
+}
+
+#[test]
+fn ecs_user_and_related_fields_as_elastic_derives_them() {
+    let records = elastic_fixture();
+    let sso = by_id(&records, "ecs-0101");
+    assert_eq!(sso["user"]["name"], "AWSReservedSSO_Admin_0example");
+    assert!(sso["user"].get("email").is_none());
+    assert_eq!(
+        sso["related"],
+        json!({
+            "user": ["frank@example.com", "frank", "AROAEXAMPLESSO000001:frank@example.com", "AWSReservedSSO_Admin_0example"],
+            "ip": ["203.0.113.77"]
+        }),
+        "the session name, its local part, user.id and user.name"
+    );
+    let sign_in = by_id(&records, "ecs-0103");
+    assert_eq!(
+        sign_in["user"],
+        json!({"name": "grace@example.com", "email": "grace@example.com", "id": "111122223333"})
+    );
+    let center = by_id(&records, "ecs-0104");
+    assert_eq!(
+        center["user"],
+        json!({"id": "94482488-3041-7026-18f3-000000000001"})
+    );
+    let rename = by_id(&records, "ecs-0105");
+    assert_eq!(rename["user"]["target"], json!({"name": "henry"}));
+    assert_eq!(rename["user"]["changes"], json!({"name": "henry.old"}));
+    assert_eq!(
+        rename["related"]["user"],
+        json!(["henry", "henry.old", "AIDAEXAMPLEECS000001", "erin"])
+    );
+    let created = by_id(&records, "ecs-0106");
+    assert_eq!(
+        created["user"]["target"],
+        json!({"name": "ivan", "id": "AIDAEXAMPLEIVAN00001"})
+    );
+    let group = by_id(&records, "ecs-0107");
+    assert_eq!(
+        group["group"],
+        json!({"name": "auditors", "id": "AGPAEXAMPLEAUDIT0001"})
+    );
+    let federated = by_id(&records, "ecs-0108");
+    assert_eq!(federated["user"]["name"], "federator");
+    assert_eq!(federated["related"]["user"][0], "judy");
+    let address = by_id(&records, "ecs-0109");
+    assert_eq!(address["user"]["email"], "kate@example.com");
+    assert_eq!(
+        address["related"]["user"],
+        json!(["kate@example.com", "AIDAEXAMPLEKATE00001"]),
+        "no repeats"
+    );
+    assert_eq!(
+        by_id(&records, "ecs-0110")["tls"],
+        json!({"version": "TLS1.2", "cipher": "ECDHE-RSA-AES128-GCM-SHA256"})
+    );
+    let service = by_id(&records, "ecs-0111");
+    assert!(service.get("tls").is_none(), "placeholder tlsVersion");
+    assert!(service.get("related").is_none() && service.get("user").is_none());
+    let no_issuer = by_id(&records, "ecs-0112");
+    assert!(
+        no_issuer["user"].get("name").is_none(),
+        "an assumed role without sessionIssuer.userName has no user.name"
+    );
+    // Every IP-sourced record relates its address.
+    for r in &records {
+        if let Some(ip) = r["source"]["ip"].as_str() {
+            assert_eq!(r["related"]["ip"], json!([ip]));
+        }
+    }
+}
+
+// ------------------------------------------------------------------ OCSF edges
+
+/// fixtures/ocsf-edge.ndjson in OCSF, in input order.
+fn ocsf_edges() -> Vec<Value> {
+    let records = run("ocsf", "ocsf-edge.ndjson", &[]);
+    assert_eq!(records.len(), 7);
+    records
+}
+
+#[test]
+fn ocsf_request_uid_falls_back_to_the_event_id() {
+    let records = ocsf_edges();
+    assert_eq!(
+        records[0]["api"]["request"]["uid"], "00000000-0000-4000-8000-0000000000c1",
+        "parameters but no requestID"
+    );
+    assert!(records[0]["unmapped"].get("requestParameters").is_none());
+    assert!(
+        records[1]["api"].get("request").is_none(),
+        "neither requestID nor eventID"
+    );
+    assert_eq!(
+        records[1]["unmapped"]["requestParameters"],
+        json!({"filterSet": {}})
+    );
+    assert!(
+        records[3]["api"].get("request").is_none(),
+        "no requestID and no parameters: no request"
+    );
+}
+
+#[test]
+fn ocsf_session_context_is_in_actor_session_and_only_the_rest_is_unmapped() {
+    let records = ocsf_edges();
+    // An unparseable creationDate is not a time: it stays in unmapped.
+    assert!(records[0]["actor"]["session"].get("created_time").is_none());
+    assert_eq!(
+        records[0]["unmapped"]["userIdentity"],
+        json!({"sessionContext": {"attributes": {"creationDate": "20131102T010628Z"}}})
+    );
+    let web = &records[2];
+    assert_eq!(
+        web["actor"]["session"],
+        json!({"is_mfa": true, "issuer": "arn:aws:iam::111122223333:role/web"})
+    );
+    assert_eq!(
+        web["unmapped"]["userIdentity"]["sessionContext"]["attributes"],
+        json!({"creationDate": "REDACTED"})
+    );
+    assert!(
+        web["unmapped"]["userIdentity"]["sessionContext"]["sessionIssuer"]
+            .get("arn")
+            .is_none()
+    );
+    let login = &records[3];
+    assert_eq!(
+        login["http_request"]["url"]["url_string"],
+        "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true"
+    );
+    assert_eq!(login["actor"]["session"]["is_mfa"], true);
+    assert_eq!(
+        login["unmapped"]["additionalEventData"],
+        json!({"MobileVersion": "No", "MFAIdentifier": "arn:aws:iam::111122223333:mfa/paul"})
+    );
+}
+
+#[test]
+fn ocsf_observables_and_required_fallbacks() {
+    let records = ocsf_edges();
+    assert_eq!(
+        records[3]["observables"],
+        json!([
+            {"name": "src_endpoint.ip", "type_id": 2, "type": "IP Address", "value": "203.0.113.100"},
+            {"name": "actor.user.name", "type_id": 4, "type": "User Name", "value": "paul"},
+            {"name": "actor.user.uid", "type_id": 10, "type": "Resource UID",
+             "value": "arn:aws:iam::111122223333:user/paul"}
+        ])
+    );
+    let nobody = &records[4];
+    assert_eq!(nobody["actor"], json!({"user": {"name": "Unknown"}}));
+    assert_eq!(nobody["src_endpoint"], json!({"name": "Unknown"}));
+    assert!(nobody.get("observables").is_none());
+    let service = &records[5];
+    assert_eq!(
+        service["actor"],
+        json!({"invoked_by": "lambda.amazonaws.com"})
+    );
+    assert_eq!(
+        service["src_endpoint"],
+        json!({"svc_name": "lambda.amazonaws.com"})
+    );
+    assert_eq!(
+        service["observables"],
+        json!([{"name": "resources.uid", "type_id": 10, "type": "Resource UID",
+                "value": "arn:aws:iam::111122223333:role/fn"}])
+    );
+    assert_eq!(
+        records[6]["src_endpoint"],
+        json!({"domain": "AWS Internal", "name": "AWS Internal"})
     );
 }

@@ -11,7 +11,10 @@
 //! are omitted; every top-level member that has no OCSF place is kept, as
 //! JSON, under `unmapped` (so only values, never whole fields, are lost to
 //! the mapping); the verdict is the `data` of one `enrichments` entry, byte
-//! for byte as raw mode writes it; nothing is allocated.
+//! for byte as raw mode writes it; nothing is allocated; every document
+//! validates against the OCSF 1.1.0 class schema (`tests/ocsf_schema.rs`),
+//! so where OCSF requires an attribute the record cannot fill (`actor`,
+//! `src_endpoint`, `api.request.uid`), a documented fallback fills it.
 
 use super::{first_of_name, member, Activity, Field, Fields, Kept, Obj};
 use crate::model::json;
@@ -73,26 +76,28 @@ fn api_activity(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>, fiel
     let arn = member(user, "arn");
     let principal = member(user, "principalId");
     let context = user.and_then(|u| u.get("sessionContext"));
+    let user_name = who.name.filter(|n| !n.is_empty());
+    let user_uid = arn.or(principal);
     let mut actor = root.object(out, "actor");
+    // OCSF wants a name, uid or account in a user; an identity with only a
+    // type (AWSService) keeps it under `unmapped`.
+    let account_uid = member(user, "accountId");
+    let has_user = user_name.is_some() || names_a_user(user);
     let mut person = actor.object(out, "user");
-    person.str(out, "type", member(user, "type"));
-    person.str(out, "name", who.name.filter(|n| !n.is_empty()));
-    person.str(out, "uid", arn.or(principal));
+    person.str(out, "type", member(user, "type").filter(|_| has_user));
+    person.str(out, "name", user_name);
+    person.str(out, "uid", user_uid);
     person.str(out, "uid_alt", arn.and(principal));
     let mut account = person.object(out, "account");
-    account.str(out, "uid", member(user, "accountId"));
+    account.str(out, "uid", account_uid);
     account.end(out, &mut person);
     person.str(out, "credential_uid", member(user, "accessKeyId"));
     person.end(out, &mut actor);
+    let session_map = SessionMap::of(user, fields);
     let mut session = actor.object(out, "session");
-    let created = member(context.and_then(|c| c.get("attributes")), "creationDate");
-    session.int(out, "created_time", created.and_then(super::epoch_ms));
+    session.int(out, "created_time", session_map.created);
     session.bool(out, "is_mfa", who.mfa);
-    session.str(
-        out,
-        "issuer",
-        member(context.and_then(|c| c.get("sessionIssuer")), "arn"),
-    );
+    session.str(out, "issuer", session_map.issuer);
     session.end(out, &mut actor);
     actor.str(out, "invoked_by", member(user, "invokedBy"));
     let idp = member(user, "identityProvider").or_else(|| {
@@ -104,6 +109,14 @@ fn api_activity(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>, fiel
     let mut provider = actor.object(out, "idp");
     provider.str(out, "name", idp);
     provider.end(out, &mut actor);
+    // OCSF requires an actor; a record with no usable identity (synthetic;
+    // CloudTrail always writes userIdentity) gets `user.name: "Unknown"`.
+    let (_, empty) = actor.save(out);
+    if empty {
+        let mut nobody = actor.object(out, "user");
+        nobody.str(out, "name", Some("Unknown"));
+        nobody.end(out, &mut actor);
+    }
     actor.end(out, root);
 
     // api
@@ -113,10 +126,15 @@ fn api_activity(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>, fiel
     service.str(out, "name", fields.str(Field::EventSource));
     service.end(out, &mut api);
     api.str(out, "version", fields.str(Field::ApiVersion));
-    let mut request = api.object(out, "request");
-    request.str(out, "uid", fields.str(Field::RequestId));
-    request.value(out, "data", fields.object(Field::RequestParameters));
-    request.end(out, &mut api);
+    // OCSF requires `request.uid` whenever there is a `request`. Records
+    // from before CloudTrail wrote requestID have parameters but no ID; the
+    // eventID, unique per record, stands in (docs/formats.md).
+    if let Some(uid) = request_uid(fields) {
+        let mut request = api.object(out, "request");
+        request.str(out, "uid", Some(uid));
+        request.value(out, "data", fields.object(Field::RequestParameters));
+        request.end(out, &mut api);
+    }
     let mut response = api.object(out, "response");
     response.str(out, "error", fields.str(Field::ErrorCode));
     response.str(out, "message", fields.str(Field::ErrorMessage));
@@ -124,29 +142,192 @@ fn api_activity(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>, fiel
     response.end(out, &mut api);
     api.end(out, root);
 
+    let address = fields.str(Field::SourceIpAddress);
+    let ip = address.filter(|a| super::is_ip(a));
     let mut source = root.object(out, "src_endpoint");
-    match fields.str(Field::SourceIpAddress) {
-        Some(ip) if super::is_ip(ip) => source.str(out, "ip", Some(ip)),
-        domain => source.str(out, "domain", domain),
+    match ip {
+        Some(ip) => source.str(out, "ip", Some(ip)),
+        // A host name (`cloudformation.amazonaws.com`) or `AWS Internal`:
+        // `domain`, as Security Lake writes it, and, since OCSF wants one of
+        // ip, name, svc_name, ... in an endpoint, `svc_name` for an AWS
+        // service, else `name`.
+        None if address.is_some() => {
+            source.str(out, "domain", address);
+            let service = address.is_some_and(|a| a.ends_with(".amazonaws.com"));
+            source.str(out, if service { "svc_name" } else { "name" }, address);
+        }
+        // No sourceIPAddress (synthetic records; CloudTrail always writes
+        // one): OCSF requires `src_endpoint`, so the calling service, else
+        // `name: "Unknown"`.
+        _ => match member(user, "invokedBy") {
+            Some(service) => source.str(out, "svc_name", Some(service)),
+            None => source.str(out, "name", Some("Unknown")),
+        },
     }
     source.str(out, "uid", fields.str(Field::VpcEndpointId));
     source.end(out, root);
 
     let mut http = root.object(out, "http_request");
     http.str(out, "user_agent", fields.str(Field::UserAgent));
+    let mut url = http.object(out, "url");
+    url.str(out, "url_string", login_to(fields));
+    url.end(out, &mut http);
     http.end(out, root);
 
     cloud(out, root, kept);
-    super::write_resources(
-        out,
-        root,
-        fields,
-        &[
-            ("ARN", "uid"),
-            ("type", "type"),
-            ("accountId", "account_uid"),
-        ],
-    );
+    resources(out, root, fields);
+    observables(out, root, fields, ip, user_name, user_uid);
+}
+
+/// `api.request.uid`: `requestID`; for a record with `requestParameters`
+/// but no `requestID`, `eventID`. None means no `api.request`.
+fn request_uid<'i>(fields: &Fields<'_, 'i>) -> Option<&'i str> {
+    fields.str(Field::RequestId).or_else(|| {
+        fields
+            .object(Field::RequestParameters)
+            .and_then(|_| fields.str(Field::EventId))
+    })
+}
+
+/// The console URL a `ConsoleLogin` signed in to (`additionalEventData.LoginTo`).
+fn login_to<'i>(fields: &Fields<'_, 'i>) -> Option<&'i str> {
+    if fields.str(Field::EventName) != Some("ConsoleLogin") {
+        return None;
+    }
+    member(fields.object(Field::AdditionalEventData), "LoginTo")
+}
+
+/// Which `sessionContext` values `actor.session` holds, so that `unmapped`
+/// keeps only the rest.
+struct SessionMap<'i> {
+    created: Option<i64>,
+    issuer: Option<&'i str>,
+    /// `attributes.mfaAuthenticated` was read as a boolean.
+    mfa: bool,
+    /// `additionalEventData.MFAUsed` gave `is_mfa` (a console sign-in
+    /// without `mfaAuthenticated`).
+    mfa_used: bool,
+}
+
+impl<'i> SessionMap<'i> {
+    fn of(user: Option<Val<'_, 'i>>, fields: &Fields<'_, 'i>) -> SessionMap<'i> {
+        let context = user.and_then(|u| u.get("sessionContext"));
+        let attributes = context.and_then(|c| c.get("attributes"));
+        let mfa = attributes
+            .and_then(|a| a.get("mfaAuthenticated"))
+            .is_some_and(|v| loose_bool(v).is_some());
+        let mfa_used = !mfa
+            && fields.str(Field::EventName) == Some("ConsoleLogin")
+            && member(fields.object(Field::AdditionalEventData), "MFAUsed").is_some();
+        SessionMap {
+            created: member(attributes, "creationDate").and_then(super::epoch_ms),
+            issuer: member(context.and_then(|c| c.get("sessionIssuer")), "arn"),
+            mfa,
+            mfa_used,
+        }
+    }
+}
+
+/// A `"true"`/`"false"` string or a boolean, as the verdict reads it.
+fn loose_bool(value: Val<'_, '_>) -> Option<bool> {
+    value.as_bool().or_else(|| match text(value) {
+        Some(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Some(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    })
+}
+
+/// `resources[]`: `{uid, type, owner: {account: {uid}}}` from each entry's
+/// `ARN`, `type` and `accountId`; entries with none of them are skipped.
+fn resources(out: &mut Vec<u8>, root: &mut Obj, fields: &Fields) {
+    let Some(items) = fields.get(Field::Resources).and_then(|v| v.as_array()) else {
+        return;
+    };
+    let saved = root.save(out);
+    root.key(out, "resources");
+    out.push(b'[');
+    let mut count = 0;
+    for item in items.iter() {
+        let (uid, kind, account) = (
+            member(Some(item), "ARN"),
+            member(Some(item), "type"),
+            member(Some(item), "accountId"),
+        );
+        if uid.is_none() && kind.is_none() && account.is_none() {
+            continue;
+        }
+        if count > 0 {
+            out.push(b',');
+        }
+        count += 1;
+        let mut resource = Obj::open(out);
+        resource.str(out, "uid", uid);
+        resource.str(out, "type", kind);
+        let mut owner = resource.object(out, "owner");
+        let mut owner_account = owner.object(out, "account");
+        owner_account.str(out, "uid", account);
+        owner_account.end(out, &mut owner);
+        owner.end(out, &mut resource);
+        resource.close(out);
+    }
+    if count == 0 {
+        root.restore(out, saved);
+    } else {
+        out.push(b']');
+    }
+}
+
+/// OCSF observable `type_id`s.
+const IP_ADDRESS: i64 = 2;
+const USER_NAME: i64 = 4;
+const RESOURCE_UID: i64 = 10;
+
+/// `observables`: the source IP, the actor's name and ARN, and every
+/// resource ARN, each with the attribute it was written to.
+fn observables(
+    out: &mut Vec<u8>,
+    root: &mut Obj,
+    fields: &Fields,
+    ip: Option<&str>,
+    user_name: Option<&str>,
+    user_uid: Option<&str>,
+) {
+    let saved = root.save(out);
+    root.key(out, "observables");
+    out.push(b'[');
+    let mut count = 0;
+    let mut one =
+        |out: &mut Vec<u8>, name: &'static str, kind: (i64, &'static str), value: &str| {
+            if count > 0 {
+                out.push(b',');
+            }
+            count += 1;
+            let mut observable = Obj::open(out);
+            observable.str(out, "name", Some(name));
+            observable.int(out, "type_id", Some(kind.0));
+            observable.str(out, "type", Some(kind.1));
+            observable.str(out, "value", Some(value));
+            observable.close(out);
+        };
+    if let Some(ip) = ip {
+        one(out, "src_endpoint.ip", (IP_ADDRESS, "IP Address"), ip);
+    }
+    if let Some(name) = user_name {
+        one(out, "actor.user.name", (USER_NAME, "User Name"), name);
+    }
+    if let Some(uid) = user_uid.filter(|u| u.starts_with("arn:")) {
+        one(out, "actor.user.uid", (RESOURCE_UID, "Resource UID"), uid);
+    }
+    if let Some(items) = fields.get(Field::Resources).and_then(|v| v.as_array()) {
+        for arn in items.iter().filter_map(|item| member(Some(item), "ARN")) {
+            one(out, "resources.uid", (RESOURCE_UID, "Resource UID"), arn);
+        }
+    }
+    if count == 0 {
+        root.restore(out, saved);
+    } else {
+        out.push(b']');
+    }
 }
 
 /// Insights records: Detection Finding. `Start` creates the finding, `End`
@@ -303,7 +484,7 @@ fn enrichments(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>) {
 }
 
 /// Whether OCSF has a place for this top-level member (with this type).
-fn is_mapped(field: Field, value: Val<'_, '_>, insight: bool) -> bool {
+fn is_mapped(field: Field, value: Val<'_, '_>, insight: bool, fields: &Fields) -> bool {
     let string = text(value).is_some();
     match field {
         Field::EventVersion
@@ -323,12 +504,21 @@ fn is_mapped(field: Field, value: Val<'_, '_>, insight: bool) -> bool {
         | Field::RequestId
         | Field::ApiVersion
         | Field::VpcEndpointId => !insight && string,
-        Field::RequestParameters | Field::ResponseElements => {
-            !insight && value.as_object().is_some()
+        Field::RequestParameters => {
+            !insight && value.as_object().is_some() && request_uid(fields).is_some()
         }
+        Field::ResponseElements => !insight && value.as_object().is_some(),
         Field::Resources => !insight && value.as_array().is_some(),
         _ => false,
     }
+}
+
+/// Whether `userIdentity` has a member that identifies a user for
+/// `actor.user` (OCSF wants a name, uid or account there).
+fn names_a_user(user: Option<Val<'_, '_>>) -> bool {
+    ["userName", "arn", "principalId", "accountId"]
+        .iter()
+        .any(|key| member(user, key).is_some())
 }
 
 /// `userIdentity` members that `actor` holds.
@@ -346,8 +536,9 @@ fn is_mapped_identity(key: &str, value: Val<'_, '_>) -> bool {
     ) && text(value).is_some()
 }
 
-/// Every top-level member OCSF has no place for, as JSON; `userIdentity`
-/// keeps only the members `actor` does not hold (`sessionContext` whole).
+/// Every top-level member OCSF has no place for, as JSON; `userIdentity`,
+/// its `sessionContext` and a sign-in's `additionalEventData` keep only the
+/// members the document does not hold elsewhere.
 fn unmapped(
     out: &mut Vec<u8>,
     root: &mut Obj,
@@ -358,6 +549,7 @@ fn unmapped(
     let Some(object) = record.as_object() else {
         return;
     };
+    let session = SessionMap::of(fields.object(Field::UserIdentity), fields);
     let mut rest = root.object(out, "unmapped");
     for (index, (key, value)) in object.iter().enumerate() {
         if value.is_null() {
@@ -367,16 +559,23 @@ fn unmapped(
             Some(field) if !fields.is_first(field, index) => continue,
             None if !first_of_name(&object, index, key) => continue,
             Some(Field::UserIdentity) if !insight && value.as_object().is_some() => {
-                identity_rest(out, &mut rest, value);
+                identity_rest(out, &mut rest, value, &session);
             }
-            Some(field) if is_mapped(field, value, insight) => {}
+            Some(Field::AdditionalEventData) if !insight && value.as_object().is_some() => {
+                let login_to = login_to(fields).is_some();
+                let skip = |key: &str| {
+                    (key == "LoginTo" && login_to) || (key == "MFAUsed" && session.mfa_used)
+                };
+                members_except(out, &mut rest, "additionalEventData", value, &skip);
+            }
+            Some(field) if is_mapped(field, value, insight, fields) => {}
             _ => rest.value(out, key, Some(value)),
         }
     }
     rest.end(out, root);
 }
 
-fn identity_rest(out: &mut Vec<u8>, rest: &mut Obj, user: Val<'_, '_>) {
+fn identity_rest(out: &mut Vec<u8>, rest: &mut Obj, user: Val<'_, '_>, session: &SessionMap) {
     let Some(object) = user.as_object() else {
         return;
     };
@@ -385,9 +584,64 @@ fn identity_rest(out: &mut Vec<u8>, rest: &mut Obj, user: Val<'_, '_>) {
         if value.is_null() || !first_of_name(&object, index, key) {
             continue;
         }
-        if !is_mapped_identity(key, value) {
+        if key == "sessionContext" && value.as_object().is_some() {
+            context_rest(out, &mut identity, value, session);
+        } else if !is_mapped_identity(key, value) || (key == "type" && !names_a_user(Some(user))) {
             identity.value(out, key, Some(value));
         }
     }
     identity.end(out, rest);
+}
+
+/// `sessionContext` without what `actor.session` holds: `creationDate`
+/// (when it parsed), `mfaAuthenticated` (when it was a boolean) and the
+/// issuer's `arn`.
+fn context_rest(out: &mut Vec<u8>, identity: &mut Obj, context: Val<'_, '_>, session: &SessionMap) {
+    let Some(object) = context.as_object() else {
+        return;
+    };
+    let mut rest = identity.object(out, "sessionContext");
+    for (index, (key, value)) in object.iter().enumerate() {
+        if value.is_null() || !first_of_name(&object, index, key) {
+            continue;
+        }
+        match key {
+            "attributes" if value.as_object().is_some() => {
+                let skip = |key: &str| {
+                    (key == "creationDate" && session.created.is_some())
+                        || (key == "mfaAuthenticated" && session.mfa)
+                };
+                members_except(out, &mut rest, "attributes", value, &skip);
+            }
+            "sessionIssuer" if value.as_object().is_some() => {
+                let skip = |key: &str| key == "arn" && session.issuer.is_some();
+                members_except(out, &mut rest, "sessionIssuer", value, &skip);
+            }
+            _ => rest.value(out, key, Some(value)),
+        }
+    }
+    rest.end(out, identity);
+}
+
+/// Member `name` of `parent`: the object `value` without its null members,
+/// later duplicates and the members `skip` names; left out when nothing
+/// remains.
+fn members_except(
+    out: &mut Vec<u8>,
+    parent: &mut Obj,
+    name: &'static str,
+    value: Val<'_, '_>,
+    skip: &dyn Fn(&str) -> bool,
+) {
+    let Some(object) = value.as_object() else {
+        return;
+    };
+    let mut rest = parent.object(out, name);
+    for (index, (key, value)) in object.iter().enumerate() {
+        if value.is_null() || !first_of_name(&object, index, key) || skip(key) {
+            continue;
+        }
+        rest.value(out, key, Some(value));
+    }
+    rest.end(out, parent);
 }
