@@ -142,7 +142,7 @@ say
 # ---------------------------------------------------------------------------
 # 3. Corpora
 
-gen_src=(benches/corpus.rs examples/gen_corpus.rs)
+gen_src=(benches/corpus.rs benches/corpus/* examples/gen_corpus.rs)
 gen_hash=$(cat "${gen_src[@]}" | sha256sum | cut -c1-16)
 ndjson="$BENCH_DIR/ct-ndjson-${SIZE}-seed${SEED}.json"
 s3file="$BENCH_DIR/ct-s3-${SIZE}-seed${SEED}-r${RECORDS_PER_FILE}.json"
