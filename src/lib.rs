@@ -26,6 +26,7 @@ pub mod ruletest;
 pub mod scan;
 pub mod severity;
 pub mod sigma;
+pub mod state;
 pub mod stats;
 pub mod stream;
 pub mod unescape;
