@@ -80,8 +80,8 @@ impl Dedupe {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::table::DEFAULT_LATENESS;
+    use super::*;
 
     fn dedupe(max: usize) -> Dedupe {
         Dedupe::new(Table::new(max, DEFAULT_LATENESS), DEFAULT_WINDOW)

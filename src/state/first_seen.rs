@@ -262,8 +262,8 @@ impl FirstSeen {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::table::DEFAULT_LATENESS;
+    use super::*;
 
     const DAY: u32 = 86_400;
 

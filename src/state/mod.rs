@@ -7,10 +7,12 @@
 //!   that share a state file give the output of one uninterrupted run.
 //! - **Bounded**: each table has a cap with least-recently-seen eviction,
 //!   and expiry; 1M entries take about 21 MiB ([`table`]).
+//! - **Durable**: [`State::save`] is atomic and [`State::load`] refuses a
+//!   corrupt, truncated, foreign or newer file with a typed error ([`file`]).
 //!
 //! Modules: [`time`] (event time, windows), [`hash`] (fixed 64-bit keys),
 //! [`table`] (the compact table), [`first_seen`] (rules and learning),
-//! [`dedupe`] (`eventID` repeats).
+//! [`dedupe`] (`eventID` repeats), [`file`] (the state file).
 //!
 //! Typical use by the integration:
 //! ```
@@ -25,12 +27,14 @@
 //! ```
 
 pub mod dedupe;
+pub mod file;
 pub mod first_seen;
 pub mod hash;
 pub mod table;
 pub mod time;
 
 pub use dedupe::Dedupe;
+pub use file::{LoadError, SaveError};
 pub use first_seen::{FirstSeen, Observation, RuleId, Verdict};
 pub use hash::{Key, KeyBuilder, Namespace};
 pub use table::Table;
@@ -78,5 +82,16 @@ impl State {
                 config.dedupe_window,
             ),
         }
+    }
+
+    /// Load `path`. [`LoadError::Missing`] means "start fresh"; every other
+    /// error means "stop, and do not save over this file".
+    pub fn load(path: &std::path::Path, config: &Config) -> Result<State, LoadError> {
+        file::load(path, config)
+    }
+
+    /// Save atomically to `path` (see [`file::save`]).
+    pub fn save(&self, path: &std::path::Path) -> Result<(), SaveError> {
+        file::save(path, self)
     }
 }

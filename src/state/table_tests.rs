@@ -2,8 +2,8 @@
 //! randomized comparison against a naive model of the same rules, with
 //! save/restore splits at random points.
 
+use super::super::hash::wyhash;
 use super::*;
-use crate::state::hash::wyhash;
 use std::collections::BTreeMap;
 
 const LATE: Window = Window::minutes(15);
