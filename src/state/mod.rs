@@ -32,6 +32,7 @@ pub mod first_seen;
 pub mod hash;
 pub mod table;
 pub mod time;
+mod zeroed;
 
 pub use dedupe::Dedupe;
 pub use file::{LoadError, SaveError};

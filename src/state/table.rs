@@ -29,12 +29,15 @@
 //! - **Compact.** 16 bytes per slot (key, last-seen, window); the table is
 //!   at most 3/4 full, and grows by doubling only up to what `max_entries`
 //!   needs, so 1M entries take about 21 MiB (see `tests::memory_at_1m`).
+//!   Slots live in their own memory mapping ([`super::zeroed`]), so the
+//!   arrays left behind by growth go back to the OS at once.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::hash::Key;
 use super::time::{Time, Window};
+use super::zeroed::{ZeroIsValid, ZeroedArray};
 
 /// How late a record may arrive, behind the newest event time seen, and
 /// still find its tuple if that tuple's window has just passed. CloudTrail
@@ -55,6 +58,9 @@ struct Slot {
     last: u32,
     window: u32,
 }
+
+// SAFETY: integers only; all zero is the empty slot.
+unsafe impl ZeroIsValid for Slot {}
 
 impl Slot {
     fn expired(self, latest: u64, lateness: u32) -> bool {
@@ -94,7 +100,7 @@ pub struct Counters {
 
 #[derive(Debug)]
 pub struct Table {
-    slots: Vec<Slot>,
+    slots: ZeroedArray<Slot>,
     len: usize,
     max_entries: usize,
     lateness: u32,
@@ -111,7 +117,7 @@ pub struct Table {
 impl Table {
     pub fn new(max_entries: usize, lateness: Window) -> Table {
         Table {
-            slots: Vec::new(),
+            slots: ZeroedArray::new(0),
             len: 0,
             max_entries,
             lateness: lateness.as_secs(),
@@ -133,6 +139,12 @@ impl Table {
     ) -> Result<Table, &'static str> {
         let mut table = Table::new(max_entries, lateness);
         table.latest = latest;
+        let entries = entries.into_iter();
+        // Size for everything first: entries come in the saved table's slot
+        // order, and inserting them into a smaller table would pile them up
+        // into a few long runs (quadratic).
+        let (low, high) = entries.size_hint();
+        table.resize_for(high.unwrap_or(low));
         for e in entries {
             if latest.is_none_or(|l| e.last > l) {
                 return Err("an entry is newer than the newest time seen");
@@ -170,7 +182,7 @@ impl Table {
 
     /// Heap bytes held by the table (slots and eviction candidates).
     pub fn memory_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Slot>()
+        self.slots.len() * std::mem::size_of::<Slot>()
             + self.cand.capacity() * std::mem::size_of::<Reverse<(u32, u64)>>()
     }
 
@@ -336,18 +348,28 @@ impl Table {
         if (self.len + 1) * 4 <= self.slots.len() * 3 {
             return false;
         }
-        let need = (self.max_entries.max(self.len + 1))
-            .saturating_mul(4)
-            .div_ceil(3)
-            + 1;
-        let cap = (self.slots.len() * 2).clamp(16, need.max(16));
-        let cap = cap.max((self.len + 1) * 4 / 3 + 1);
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); cap]);
-        for s in old.into_iter().filter(|s| s.key != 0) {
+        let need = slots_for(self.max_entries.max(self.len + 1));
+        self.rehash(
+            (self.slots.len() * 2)
+                .clamp(16, need)
+                .max(slots_for(self.len + 1)),
+        );
+        true
+    }
+
+    /// Grow (never shrink) to hold `n` entries without rehashing.
+    fn resize_for(&mut self, n: usize) {
+        if slots_for(n) > self.slots.len() {
+            self.rehash(slots_for(n));
+        }
+    }
+
+    fn rehash(&mut self, cap: usize) {
+        let old = std::mem::replace(&mut self.slots, ZeroedArray::new(cap));
+        for &s in old.iter().filter(|s| s.key != 0) {
             let i = self.probe(s.key).unwrap_err();
             self.slots[i] = s;
         }
-        true
     }
 
     /// Delete slot `i` by shifting later members of its run back into the
@@ -439,6 +461,11 @@ impl Table {
                 .map(|s| Reverse((s.last, s.key))),
         );
     }
+}
+
+/// Slots that hold `n` entries at most 3/4 full.
+fn slots_for(n: usize) -> usize {
+    (n.saturating_mul(4).div_ceil(3) + 1).max(16)
 }
 
 #[cfg(test)]
