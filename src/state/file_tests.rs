@@ -2,6 +2,7 @@
 //! foreign and newer files, failed saves and stale temporary files.
 
 use super::super::first_seen::Verdict;
+use super::super::Opened;
 use super::*;
 use std::path::PathBuf;
 
@@ -378,4 +379,26 @@ fn saves_replace_and_clean_up_stale_temps() {
         s.first_seen.observe(r, k, Time(500_200_000)).verdict,
         Verdict::Seen
     );
+}
+
+#[test]
+fn open_starts_fresh_only_when_allowed() {
+    let dir = TempDir::new("open");
+    let path = dir.path("s");
+    let (_, how) = State::open(&path, &config(), false).unwrap();
+    assert_eq!(how, Opened::Fresh);
+    sample().save(&path).unwrap();
+    let (s, how) = State::open(&path, &config(), false).unwrap();
+    assert_eq!(
+        (how, s.stats().entries),
+        (Opened::Loaded, sample().stats().entries)
+    );
+    fs::write(&path, b"garbage").unwrap();
+    assert!(matches!(
+        State::open(&path, &config(), false),
+        Err(LoadError::Foreign)
+    ));
+    let (s, how) = State::open(&path, &config(), true).unwrap();
+    assert_eq!((how, s.stats().entries), (Opened::Reset, 0));
+    assert_eq!(fs::read(&path).unwrap(), b"garbage", "open never writes");
 }

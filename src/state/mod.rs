@@ -24,6 +24,7 @@
 //! let o = state.first_seen.observe(rule, key, t);
 //! assert_eq!(o.verdict, Verdict::Learning); // a new state learns first
 //! assert!(!state.dedupe.check(b"6f1d...", t));
+//! assert_eq!(state.stats().first_seen.learning, 1);
 //! ```
 
 pub mod dedupe;
@@ -66,6 +67,37 @@ impl Default for Config {
     }
 }
 
+/// How [`State::open`] got its state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opened {
+    /// From the file.
+    Loaded,
+    /// No file yet: a new state (learning starts with the first record).
+    Fresh,
+    /// `--state-reset`: a new state, the file is replaced at the next save.
+    Reset,
+}
+
+/// The state's part of `--stats`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stats {
+    pub entries: usize,
+    pub dedupe_entries: usize,
+    /// First event time the state saw.
+    pub created: Option<Time>,
+    /// When the last rule stops learning (`None`: no record seen yet).
+    pub learning_ends: Option<Time>,
+    pub first_seen: first_seen::Tally,
+    /// First-seen entries evicted by the cap, and expired.
+    pub evicted: u64,
+    pub expired: u64,
+    /// Records `--dedupe` found to be repeats, and IDs evicted by its cap.
+    pub duplicates: u64,
+    pub dedupe_evicted: u64,
+    /// Heap bytes of both tables.
+    pub memory_bytes: usize,
+}
+
 /// Everything `--state PATH` holds.
 #[derive(Debug)]
 pub struct State {
@@ -82,6 +114,42 @@ impl State {
                 Table::new(config.dedupe_max_entries, config.lateness),
                 config.dedupe_window,
             ),
+        }
+    }
+
+    /// What `--state PATH` asks for: a fresh state if `reset` or if there
+    /// is no file yet, else the loaded one. Any other load error is
+    /// returned: report it (`ctfilter: PATH: {error}`), exit 2, and do not
+    /// save to `path`.
+    pub fn open(
+        path: &std::path::Path,
+        config: &Config,
+        reset: bool,
+    ) -> Result<(State, Opened), LoadError> {
+        if reset {
+            return Ok((State::new(config), Opened::Reset));
+        }
+        match State::load(path, config) {
+            Ok(state) => Ok((state, Opened::Loaded)),
+            Err(e) if e.is_missing() => Ok((State::new(config), Opened::Fresh)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Figures for `--stats` (counters are for this run).
+    pub fn stats(&self) -> Stats {
+        let fs = &self.first_seen;
+        Stats {
+            entries: fs.table().len(),
+            dedupe_entries: self.dedupe.table().len(),
+            created: fs.created(),
+            learning_ends: fs.learning_ends(),
+            first_seen: fs.tally(),
+            evicted: fs.counters().evicted,
+            expired: fs.counters().expired,
+            duplicates: self.dedupe.duplicates(),
+            dedupe_evicted: self.dedupe.counters().evicted,
+            memory_bytes: fs.table().memory_bytes() + self.dedupe.table().memory_bytes(),
         }
     }
 
