@@ -1,7 +1,7 @@
 //! Tests of `file.rs`: round trips, every truncation, every flipped bit,
 //! foreign and newer files, failed saves and stale temporary files.
 
-use super::super::first_seen::Verdict;
+use super::super::first_seen::{RuleId, Verdict};
 use super::super::Opened;
 use super::*;
 use std::path::PathBuf;
@@ -401,4 +401,83 @@ fn open_starts_fresh_only_when_allowed() {
     let (s, how) = State::open(&path, &config(), true).unwrap();
     assert_eq!((how, s.stats().entries), (Opened::Reset, 0));
     assert_eq!(fs::read(&path).unwrap(), b"garbage", "open never writes");
+}
+
+/// One stream, run straight through and run with save/load splits: the
+/// answers must be identical (the "split the replay" criterion, at
+/// the level of this module: rules, learning, expiry, eviction, dedupe).
+#[test]
+fn split_runs_through_the_file_match_one_run() {
+    let cfg = Config {
+        max_entries: 60,
+        dedupe_max_entries: 40,
+        dedupe_window: Window::minutes(20),
+        lateness: Window::minutes(15),
+    };
+    let rules = [
+        ("a/by=user", Window::hours(6)),
+        ("b/by=user,api", Window::days(1)),
+    ];
+    let dir = TempDir::new("split");
+    let path = dir.path("s");
+    for seed in 0..6u64 {
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut rand = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut clock = 400_000_000u32;
+        let mut events: Vec<(usize, u64, u64, u32, u64)> = Vec::new();
+        for i in 0..3000u64 {
+            clock += rand(240) as u32;
+            let t = clock - rand(600) as u32;
+            let (rule, user, api) = (rand(2) as usize, rand(90), rand(4));
+            if i > 10 && rand(8) == 0 {
+                // A redelivery: a recent record's eventID and time.
+                let (_, _, _, t, id) = events[(i - 1 - rand(10)) as usize];
+                events.push((rule, user, api, t, id));
+            } else {
+                events.push((rule, user, api, t, i));
+            }
+        }
+        let run = |splits: &[usize]| {
+            let mut state = State::new(&cfg);
+            let mut ids: Vec<RuleId> = rules
+                .iter()
+                .map(|(n, w)| state.first_seen.register(n, *w))
+                .collect();
+            let mut out = Vec::new();
+            for (i, &(rule, user, api, t, event)) in events.iter().enumerate() {
+                if splits.contains(&i) {
+                    state.save(&path).unwrap();
+                    state = State::load(&path, &cfg).unwrap();
+                    ids = rules
+                        .iter()
+                        .map(|(n, w)| state.first_seen.register(n, *w))
+                        .collect();
+                }
+                let fs = &mut state.first_seen;
+                let mut k = fs.key(ids[rule]).field(format!("user{user}").as_bytes());
+                if rule == 1 {
+                    k = k.field(format!("api{api}").as_bytes());
+                }
+                let o = fs.observe(ids[rule], k.finish(), Time(t));
+                let dup = state.dedupe.check(format!("{event}").as_bytes(), Time(t));
+                out.push((o, dup));
+            }
+            out
+        };
+        let straight = run(&[]);
+        let verdicts = |v: Verdict| straight.iter().filter(|(o, _)| o.verdict == v).count();
+        assert!(
+            verdicts(Verdict::New) > 50
+                && verdicts(Verdict::Learning) > 50
+                && verdicts(Verdict::Seen) > 50
+        );
+        assert!(straight.iter().filter(|(_, d)| *d).count() > 20);
+        let splits: Vec<usize> = (0..8).map(|_| rand(3000) as usize).collect();
+        assert_eq!(straight, run(&splits), "seed {seed}, splits {splits:?}");
+    }
 }
