@@ -2,13 +2,14 @@
 //! strict loads.
 //!
 //! Guarantees:
-//! - **Atomic save.** [`save`] writes `PATH.tmp.PID.N` (a name no other
-//!   writer uses), fsyncs it, renames it over `PATH`, then fsyncs the
+//! - **Atomic save.** [`save`] writes `PATH.tmp.PID.INCARNATION.N` (a name
+//!   no other writer uses), fsyncs it, renames it over `PATH`, then fsyncs the
 //!   directory. A kill -9 at any moment leaves `PATH` either the old or the
 //!   new complete file (tested by `crash_tests`); after a power loss, the
 //!   directory fsync makes the rename durable. A failed save removes its
 //!   temporary file and never touches `PATH`. Temporary files left by
-//!   killed processes (whose PID is gone) are removed after a later save.
+//!   killed processes (whose PID is gone, or is ours but from an earlier
+//!   process) are removed after a later save.
 //! - **Strict load.** [`load`] checks, in order: the file exists
 //!   ([`LoadError::Missing`]: the caller starts fresh), the magic bytes
 //!   ([`LoadError::Foreign`]), the version ([`LoadError::Newer`]), the
@@ -42,6 +43,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::dedupe::Dedupe;
 use super::first_seen::{FirstSeen, RuleRecord};
@@ -433,6 +436,28 @@ pub fn load(path: &Path, config: &Config) -> Result<State, LoadError> {
 
 static SAVES: AtomicU64 = AtomicU64::new(0);
 
+/// Tells this process's temporary files from those of an earlier process
+/// with the same PID (in a container, ctfilter is often PID 1 every time).
+fn incarnation() -> u64 {
+    static ID: OnceLock<u64> = OnceLock::new();
+    *ID.get_or_init(|| {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        now.as_secs() ^ (u64::from(now.subsec_nanos()) << 32)
+    })
+}
+
+/// `NAME.tmp.PID.INCARNATION.SEQ`: unique among all writers.
+fn temp_name(path: &Path, seq: u64) -> String {
+    format!(
+        "{}{}.{:x}.{seq}",
+        temp_prefix(path),
+        std::process::id(),
+        incarnation()
+    )
+}
+
 fn temp_prefix(path: &Path) -> String {
     let name = path
         .file_name()
@@ -451,7 +476,7 @@ fn dir_of(path: &Path) -> PathBuf {
 pub fn save(path: &Path, state: &State) -> Result<(), SaveError> {
     let dir = dir_of(path);
     let seq = SAVES.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!("{}{}.{seq}", temp_prefix(path), std::process::id()));
+    let tmp = dir.join(temp_name(path, seq));
     let err = |step| move |source| SaveError { step, source };
     let written = write_temp(&tmp, state);
     if let Err(e) = written {
@@ -494,16 +519,26 @@ pub fn remove_stale_temps(path: &Path) -> usize {
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
             continue;
         };
-        let Some((pid, seq)) = rest.split_once('.') else {
+        let mut parts = rest.split('.');
+        let (Some(pid), Some(inc), Some(seq), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             continue;
         };
-        let (Ok(pid), true) = (pid.parse::<u32>(), seq.bytes().all(|b| b.is_ascii_digit())) else {
+        let (Ok(pid), Ok(inc), Ok(_)) = (
+            pid.parse::<u32>(),
+            u64::from_str_radix(inc, 16),
+            seq.parse::<u64>(),
+        ) else {
             continue;
         };
-        if pid != std::process::id()
-            && !process_exists(pid)
-            && fs::remove_file(entry.path()).is_ok()
-        {
+        // Ours from an earlier life, or of a process that is gone.
+        let stale = if pid == std::process::id() {
+            inc != incarnation()
+        } else {
+            !process_exists(pid)
+        };
+        if stale && fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }
     }

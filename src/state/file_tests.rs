@@ -343,17 +343,18 @@ fn saves_replace_and_clean_up_stale_temps() {
     let dir = TempDir::new("stale");
     let path = dir.path("state.bin");
     // A PID that has certainly exited: a child we waited for.
-    let dead = std::process::Command::new("true").spawn().unwrap();
+    let mut dead = std::process::Command::new("true").spawn().unwrap();
     let pid = dead.id();
-    let mut dead = dead;
     dead.wait().unwrap();
-    fs::write(dir.path(&format!("state.bin.tmp.{pid}.0")), b"half").unwrap();
+    let me = std::process::id();
+    fs::write(dir.path(&format!("state.bin.tmp.{pid}.5.0")), b"half").unwrap();
+    // Our PID from an earlier incarnation (a previous container run).
+    let earlier = format!("state.bin.tmp.{me}.{:x}.0", incarnation() ^ 1);
+    fs::write(dir.path(&earlier), b"old").unwrap();
     fs::write(dir.path("state.bin.tmp.notapid"), b"other").unwrap();
-    fs::write(
-        dir.path(&format!("state.bin.tmp.{}.99", std::process::id())),
-        b"mine",
-    )
-    .unwrap();
+    // Ours, as if another save of this process were in flight.
+    let mine = temp_name(&path, 1 << 40);
+    fs::write(dir.path(&mine), b"in flight").unwrap();
     State::new(&config()).save(&path).unwrap();
     let mut s = sample();
     s.save(&path).unwrap();
@@ -362,7 +363,6 @@ fn saves_replace_and_clean_up_stale_temps() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    let mine = format!("state.bin.tmp.{}.99", std::process::id());
     assert_eq!(names, ["state.bin", &mine, "state.bin.tmp.notapid"]);
     let l = State::load(&path, &config()).unwrap();
     assert_same(&s, &l);
