@@ -6,6 +6,8 @@
 //! result. The evaluator reuses its buffers, so a warmed-up record allocates
 //! nothing here.
 
+pub mod state;
+
 use crate::model::counted::counted_enum;
 use crate::model::record::{kind_name, text, top_slot, Rec, Top, Val};
 use crate::model::severity::Severity;

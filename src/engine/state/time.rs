@@ -1,0 +1,379 @@
+//! Event time for state: a compact 32-bit timestamp, CloudTrail `eventTime`
+//! parsing, window durations (`10d`, `1h`, `15m`, `30s`) and RFC 3339 display.
+//!
+//! Guarantees:
+//! - [`Time`] is whole seconds since 2010-01-01T00:00:00Z ([`EPOCH_UNIX`]) in
+//!   a `u32`, so it covers every CloudTrail record ever written (the service
+//!   launched in November 2013) until 2146. Fractions of a second are dropped
+//!   (rounded towards the past), so two records in the same second compare
+//!   equal.
+//! - [`Time::parse`] never allocates and accepts exactly
+//!   `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`, with calendar checks
+//!   (no February 30th). A leap second (`:60`) counts as the next second.
+//!   Times before the epoch or after 2146 are errors, not clamped.
+//! - [`Window::parse`] accepts one or more `<digits><unit>` groups, unit one
+//!   of `w d h m s` (`1h30m`); the total must be at least one second and fit
+//!   in 32 bits (136 years).
+
+use std::fmt;
+
+/// 2010-01-01T00:00:00Z in Unix seconds: time zero of [`Time`].
+pub const EPOCH_UNIX: i64 = 1_262_304_000;
+
+/// Seconds since 2010-01-01T00:00:00Z.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Time(pub u32);
+
+/// Why an event time did not parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeError {
+    /// Not of the form `YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)`.
+    Syntax,
+    /// A field is out of range: month 13, February 30th, hour 24, ...
+    Field,
+    /// Before 2010-01-01T00:00:00Z.
+    BeforeEpoch,
+    /// After 2146-02-07T06:28:15Z, the last second a `u32` holds.
+    AfterEnd,
+}
+
+impl fmt::Display for TimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeError::Syntax => "not a time of the form 2026-01-15T10:00:00Z",
+            TimeError::Field => "a date or time field is out of range",
+            TimeError::BeforeEpoch => "time is before 2010-01-01T00:00:00Z",
+            TimeError::AfterEnd => "time is after 2146",
+        })
+    }
+}
+
+impl std::error::Error for TimeError {}
+
+impl Time {
+    pub const MIN: Time = Time(0);
+    pub const MAX: Time = Time(u32::MAX);
+
+    /// From Unix seconds; `None` outside the representable range.
+    pub fn from_unix(secs: i64) -> Option<Time> {
+        u32::try_from(secs.checked_sub(EPOCH_UNIX)?).ok().map(Time)
+    }
+
+    pub fn unix(self) -> i64 {
+        EPOCH_UNIX + i64::from(self.0)
+    }
+
+    /// Seconds since the 2010 epoch.
+    pub fn secs(self) -> u32 {
+        self.0
+    }
+
+    /// `self + window`, stopping at [`Time::MAX`].
+    pub fn saturating_add(self, window: Window) -> Time {
+        Time(self.0.saturating_add(window.0))
+    }
+
+    /// Parse a CloudTrail `eventTime` such as `2026-01-15T10:00:00Z` or
+    /// `2026-01-15T10:00:00.123Z`. Also accepts a string or byte slice taken
+    /// straight out of the JSON (no quotes).
+    pub fn parse(stamp: impl AsRef<[u8]>) -> Result<Time, TimeError> {
+        parse_bytes(stamp.as_ref())
+    }
+}
+
+fn digits(b: &[u8]) -> Result<i64, TimeError> {
+    let mut n = 0i64;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return Err(TimeError::Syntax);
+        }
+        n = n * 10 + i64::from(c - b'0');
+    }
+    Ok(n)
+}
+
+fn parse_bytes(b: &[u8]) -> Result<Time, TimeError> {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return Err(TimeError::Syntax);
+    }
+    let (year, month, day) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+    let (hour, minute, second) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return Err(TimeError::Field);
+    }
+    let mut rest = &b[19..];
+    if let Some((&b'.', frac)) = rest.split_first() {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return Err(TimeError::Syntax);
+        }
+        rest = &frac[n..];
+    }
+    let offset = match rest {
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let (h, m) = (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?);
+            if h > 23 || m > 59 {
+                return Err(TimeError::Field);
+            }
+            let s = h * 3600 + m * 60;
+            if *sign == b'+' {
+                s
+            } else {
+                -s
+            }
+        }
+        _ => return Err(TimeError::Syntax),
+    };
+    let unix =
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    let secs = unix - EPOCH_UNIX;
+    if secs < 0 {
+        Err(TimeError::BeforeEpoch)
+    } else {
+        u32::try_from(secs)
+            .map(Time)
+            .map_err(|_| TimeError::AfterEnd)
+    }
+}
+
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// (year, month, day) of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// RFC 3339 in UTC, the way CloudTrail writes it: `2026-01-15T10:00:00Z`.
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unix = self.unix();
+        let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+        let (y, mo, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+}
+
+/// A length of event time in whole seconds: a first-seen or dedupe window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Window(pub u32);
+
+impl Window {
+    pub const fn secs(s: u32) -> Window {
+        Window(s)
+    }
+    pub const fn minutes(m: u32) -> Window {
+        Window(m * 60)
+    }
+    pub const fn hours(h: u32) -> Window {
+        Window(h * 3600)
+    }
+    pub const fn days(d: u32) -> Window {
+        Window(d * 86_400)
+    }
+
+    pub fn as_secs(self) -> u32 {
+        self.0
+    }
+
+    /// Parse `10d`, `1h`, `15m`, `30s`, `2w`, or a sum such as `1h30m`.
+    pub fn parse(text: &str) -> Result<Window, String> {
+        let bad = || format!("'{text}' is not a duration (e.g. 30s, 15m, 1h, 10d, 1h30m)");
+        let mut total: u64 = 0;
+        let mut rest = text.trim().as_bytes();
+        if rest.is_empty() {
+            return Err(bad());
+        }
+        while !rest.is_empty() {
+            let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 || n > 10 || n == rest.len() {
+                return Err(bad());
+            }
+            let value = digits(&rest[..n]).map_err(|_| bad())? as u64;
+            let unit: u64 = match rest[n] {
+                b's' => 1,
+                b'm' => 60,
+                b'h' => 3600,
+                b'd' => 86_400,
+                b'w' => 7 * 86_400,
+                _ => return Err(bad()),
+            };
+            total = total.saturating_add(value.saturating_mul(unit));
+            rest = &rest[n + 1..];
+        }
+        match u32::try_from(total) {
+            Ok(0) => Err(format!("'{text}' is zero: a window must be at least 1s")),
+            Ok(s) => Ok(Window(s)),
+            Err(_) => Err(format!("'{text}' is too long: at most 136 years")),
+        }
+    }
+}
+
+/// The largest unit that divides the window exactly: `10d`, `90m`, `3601s`.
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60)] {
+            if s != 0 && s.is_multiple_of(size) {
+                return write!(f, "{}{unit}", s / size);
+            }
+        }
+        write!(f, "{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unix(stamp: &str) -> i64 {
+        Time::parse(stamp).unwrap().unix()
+    }
+
+    #[test]
+    fn parses_cloudtrail_times() {
+        assert_eq!(unix("2010-01-01T00:00:00Z"), EPOCH_UNIX);
+        assert_eq!(Time::parse("2010-01-01T00:00:00Z"), Ok(Time(0)));
+        assert_eq!(unix("2026-01-15T10:00:00Z"), 1_768_471_200);
+        // Fractions are dropped, never rounded up.
+        assert_eq!(unix("2026-01-15T10:00:00.999Z"), 1_768_471_200);
+        assert_eq!(unix("2026-01-15T10:00:00.5z"), 1_768_471_200);
+        assert_eq!(unix("2026-01-15T12:00:00+02:00"), 1_768_471_200);
+        assert_eq!(unix("2026-01-15T05:30:00-0430"), 1_768_471_200);
+        assert_eq!(unix("2024-02-29T00:00:00Z"), 1_709_164_800);
+        assert_eq!(unix("2016-12-31T23:59:60Z"), unix("2017-01-01T00:00:00Z"));
+        assert_eq!(
+            Time::parse(b"2013-11-13T00:00:00Z".as_slice())
+                .unwrap()
+                .unix(),
+            1_384_300_800
+        );
+    }
+
+    #[test]
+    fn rejects_bad_times() {
+        use TimeError::*;
+        for (stamp, err) in [
+            ("", Syntax),
+            ("2026-01-15", Syntax),
+            ("2026-01-15T10:00:00", Syntax),
+            ("2026-01-15 10:00:00Z", Syntax),
+            ("2026-01-15T10:00:00.Z", Syntax),
+            ("2026-01-15T10:00:00ZZ", Syntax),
+            ("2026-01-15T10:00:00+2:00", Syntax),
+            ("2026-0a-15T10:00:00Z", Syntax),
+            ("+026-01-15T10:00:00Z", Syntax),
+            ("2026-13-15T10:00:00Z", Field),
+            ("2026-02-29T10:00:00Z", Field),
+            ("2100-02-29T10:00:00Z", Field),
+            ("2026-04-31T10:00:00Z", Field),
+            ("2026-01-15T24:00:00Z", Field),
+            ("2026-01-15T10:60:00Z", Field),
+            ("2026-01-15T10:00:00+24:00", Field),
+            ("2009-12-31T23:59:59Z", BeforeEpoch),
+            ("2010-01-01T00:30:00+01:00", BeforeEpoch),
+            ("2146-02-07T06:28:16Z", AfterEnd),
+        ] {
+            assert_eq!(Time::parse(stamp), Err(err), "{stamp}");
+        }
+        assert_eq!(Time::parse("2146-02-07T06:28:15Z"), Ok(Time::MAX));
+    }
+
+    #[test]
+    fn displays_rfc3339_and_round_trips() {
+        assert_eq!(Time(0).to_string(), "2010-01-01T00:00:00Z");
+        assert_eq!(Time::MAX.to_string(), "2146-02-07T06:28:15Z");
+        let mut s = 0u32;
+        while s < u32::MAX - 86_399 * 37 {
+            let t = Time(s);
+            assert_eq!(Time::parse(t.to_string()), Ok(t));
+            s += 86_399 * 37 + 1234;
+        }
+        assert_eq!(Time::from_unix(EPOCH_UNIX - 1), None);
+        assert_eq!(
+            Time::from_unix(1_768_471_200).unwrap().to_string(),
+            "2026-01-15T10:00:00Z"
+        );
+    }
+
+    #[test]
+    fn parses_windows() {
+        assert_eq!(Window::parse("10d"), Ok(Window::days(10)));
+        assert_eq!(Window::parse("1h"), Ok(Window::hours(1)));
+        assert_eq!(Window::parse("15m"), Ok(Window::minutes(15)));
+        assert_eq!(Window::parse("30s"), Ok(Window::secs(30)));
+        assert_eq!(Window::parse("2w"), Ok(Window::days(14)));
+        assert_eq!(Window::parse(" 1h30m "), Ok(Window::minutes(90)));
+        for bad in [
+            "",
+            "10",
+            "d",
+            "10x",
+            "1.5h",
+            "-1h",
+            "1h 30m",
+            "0s",
+            "200000d",
+            "99999999999s",
+        ] {
+            assert!(Window::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Window::days(10).to_string(), "10d");
+        assert_eq!(Window::minutes(90).to_string(), "90m");
+        assert_eq!(Window::days(14).to_string(), "2w");
+        assert_eq!(Window::secs(3601).to_string(), "3601s");
+        assert_eq!(Time(5).saturating_add(Window(u32::MAX)), Time::MAX);
+    }
+}
