@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 const CHILD_ENV: &str = "CTFILTER_STATE_CRASH_CHILD";
 /// The child's first generation: each child starts above the last.
 const BASE_ENV: &str = "CTFILTER_STATE_CRASH_BASE";
-const CHILD_TEST: &str = "state::file::crash_tests::child_saver";
+const CHILD_TEST: &str = "engine::state::file::crash_tests::child_saver";
 
 fn config() -> Config {
     Config::default()
