@@ -4,6 +4,7 @@
 //! Guarantees: a time that does not parse gives `None`, never a guess.
 
 use super::*;
+use crate::model::calendar::civil_from_days;
 
 /// What an API call does, from the verb that starts its name. The numbers are
 /// OCSF API Activity `activity_id`s.
@@ -114,18 +115,4 @@ pub fn write_iso_time(out: &mut Vec<u8>, secs: f64) -> bool {
         in_day % 1000
     );
     true
-}
-
-/// (year, month, day) for days since 1970-01-01, proleptic Gregorian.
-pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }

@@ -83,6 +83,7 @@ fn times_in_milliseconds_and_iso() {
 
 #[test]
 fn civil_dates_round_trip() {
+    use crate::model::calendar::civil_from_days;
     for days in [-719_468, -1, 0, 59, 10_956, 11_016, 20_468, 2_932_896] {
         let (y, m, d) = civil_from_days(days);
         let stamp = format!("{y:04}-{m:02}-{d:02}T00:00:00Z");

@@ -14,10 +14,13 @@
 //! Unlike `ocsf`, members with no ECS or `aws.cloudtrail` field are dropped,
 //! as in Elastic's integration (use `--format raw` to keep everything).
 
-use super::{member, Field, Fields, Kept, Obj};
+mod categories;
+
 use crate::model::json;
 use crate::model::record::{text, Val};
 use crate::output::enrich::parse_time;
+use crate::output::format::{member, Field, Fields, Kept, Obj};
+use categories::categorize;
 
 /// The ECS version written to `ecs.version` (the one Elastic's integration sets).
 pub const ECS_VERSION: &str = "8.11.0";
@@ -141,14 +144,7 @@ fn strings<'a>(
         return;
     }
     parent.key(out, name);
-    out.push(b'[');
-    for (n, value) in values.enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        json::write_str(out, value);
-    }
-    out.push(b']');
+    json::write_str_array(out, values);
 }
 
 /// The `user.*`, `group.*` and `related.user` values, as Elastic's pipeline
@@ -265,137 +261,6 @@ fn outcome(kept: &Kept<'_, '_, '_>, fields: &Fields, name: Option<&str>) -> Opti
         Some("success")
     }
 }
-
-/// `event.category` and `event.type` for one `eventName`.
-type Categories = (&'static [&'static str], &'static [&'static str]);
-
-/// Names Elastic's integration does not list: no category, type `info`.
-const UNLISTED: Categories = (&[], &["info"]);
-
-/// `event.category` and `event.type`: the table of Elastic's integration
-/// (its "Add ECS categorization" step), looked up by `eventName` alone, as
-/// Elastic does. A row with no types writes no `event.type`.
-fn categorize(name: Option<&str>) -> Categories {
-    let Some(name) = name else {
-        return UNLISTED;
-    };
-    match CATEGORIES.binary_search_by(|(row, _)| (*row).cmp(name)) {
-        Ok(at) => CATEGORIES[at].1,
-        Err(_) => UNLISTED,
-    }
-}
-
-const IAM: &[&str] = &["iam"];
-const AUTH: &[&str] = &["authentication"];
-const FILE: &[&str] = &["file"];
-const NETWORK: &[&str] = &["network"];
-const HOST: &[&str] = &["host"];
-const CONFIG: &[&str] = &["configuration"];
-const DATABASE: &[&str] = &["database"];
-const SESSION: &[&str] = &["session"];
-const API: &[&str] = &["api"];
-const INFO: &[&str] = &["info"];
-const USER_CHANGE: &[&str] = &["user", "change"];
-const USER_INFO: &[&str] = &["user", "info"];
-const GROUP_CHANGE: &[&str] = &["group", "change"];
-const GROUP_INFO: &[&str] = &["group", "info"];
-const ADMIN_CHANGE: &[&str] = &["admin", "change"];
-
-/// Elastic's categorisation table, sorted by name (a unit test checks the
-/// order). `DeleteObject` is `deletion`, the ECS value; see docs/formats.md.
-const CATEGORIES: &[(&str, Categories)] = &[
-    ("AddUserToGroup", (IAM, GROUP_CHANGE)),
-    ("AssumeRole", (AUTH, INFO)),
-    ("AttachGroupPolicy", (IAM, GROUP_CHANGE)),
-    ("AttachRolePolicy", (IAM, &["change"])),
-    ("AttachUserPolicy", (IAM, USER_CHANGE)),
-    ("AuthorizeSecurityGroupIngress", (NETWORK, &["access"])),
-    ("ChangePassword", (IAM, USER_CHANGE)),
-    ("ConsoleLogin", (AUTH, INFO)),
-    ("Converse", (API, &[])),
-    ("CreateAccessKey", (IAM, USER_CHANGE)),
-    ("CreateBucket", (FILE, &["creation"])),
-    ("CreateControlChannel", (SESSION, &["start"])),
-    ("CreateDataChannel", (SESSION, &["start"])),
-    ("CreateDocument", (FILE, &["creation"])),
-    ("CreateGroup", (IAM, &["group", "creation"])),
-    ("CreateKeyPair", (IAM, &["admin", "creation"])),
-    ("CreatePolicy", (IAM, &["creation"])),
-    ("CreateTopic", (CONFIG, &["creation"])),
-    ("CreateUser", (IAM, &["user", "creation"])),
-    ("CreateVirtualMFADevice", (IAM, USER_CHANGE)),
-    ("DeactivateMFADevice", (IAM, USER_CHANGE)),
-    ("DeleteAccessKey", (IAM, USER_CHANGE)),
-    ("DeleteBucket", (FILE, &["deletion"])),
-    ("DeleteGroup", (IAM, &["group", "deletion"])),
-    ("DeleteGroupPolicy", (IAM, GROUP_CHANGE)),
-    ("DeleteObject", (FILE, &["deletion"])),
-    ("DeleteSSHPublicKey", (IAM, USER_CHANGE)),
-    ("DeleteTrail", (CONFIG, &["deletion"])),
-    ("DeleteUser", (IAM, &["user", "deletion"])),
-    ("DeleteUserPermissionsBoundary", (IAM, USER_CHANGE)),
-    ("DeleteUserPolicy", (IAM, USER_CHANGE)),
-    ("DeleteVirtualMFADevice", (IAM, USER_CHANGE)),
-    ("DescribeDBInstances", (DATABASE, INFO)),
-    ("DescribeInstances", (HOST, INFO)),
-    ("DescribeLoadBalancers", (NETWORK, INFO)),
-    ("DescribeNetworkAcls", (NETWORK, INFO)),
-    ("DescribeNetworkInterfaces", (NETWORK, INFO)),
-    ("DescribeRegions", (API, INFO)),
-    ("DescribeSecurityGroups", (NETWORK, INFO)),
-    ("DescribeTrails", (CONFIG, INFO)),
-    ("DescribeVolumes", (HOST, INFO)),
-    ("DescribeVpcs", (NETWORK, INFO)),
-    ("DetachGroupPolicy", (IAM, GROUP_CHANGE)),
-    ("DetachUserPolicy", (IAM, USER_CHANGE)),
-    ("EnableMFADevice", (IAM, USER_CHANGE)),
-    ("GetCallerIdentity", (AUTH, INFO)),
-    ("GetGroup", (IAM, GROUP_INFO)),
-    ("GetGroupPolicy", (IAM, GROUP_INFO)),
-    ("GetObject", (FILE, INFO)),
-    ("GetPolicy", (IAM, INFO)),
-    ("GetUser", (IAM, USER_INFO)),
-    ("GetUserPolicy", (IAM, USER_INFO)),
-    ("HeadObject", (FILE, INFO)),
-    ("ListAttachedGroupPolicies", (IAM, GROUP_INFO)),
-    ("ListAttachedRolePolicies", (IAM, INFO)),
-    ("ListAttachedUserPolicies", (IAM, USER_INFO)),
-    ("ListBuckets", (FILE, INFO)),
-    ("ListFunctions", (&["package"], INFO)),
-    ("ListGroupPolicies", (IAM, GROUP_INFO)),
-    ("ListGroups", (IAM, GROUP_INFO)),
-    ("ListGroupsForUser", (IAM, USER_INFO)),
-    ("ListInstanceAssociations", (HOST, INFO)),
-    ("ListObjects", (FILE, INFO)),
-    ("ListRoles", (IAM, INFO)),
-    ("ListTables", (DATABASE, INFO)),
-    ("ListUserPolicies", (IAM, USER_INFO)),
-    ("ListUserTags", (IAM, USER_INFO)),
-    ("ListUsers", (IAM, USER_INFO)),
-    ("OpenControlChannel", (SESSION, &["start"])),
-    ("OpenDataChannel", (SESSION, &["start"])),
-    ("Publish", (API, &[])),
-    ("PutGroupPolicy", (IAM, GROUP_CHANGE)),
-    ("PutObject", (FILE, &["change"])),
-    ("PutUserPermissionsBoundary", (IAM, USER_CHANGE)),
-    ("PutUserPolicy", (IAM, USER_CHANGE)),
-    ("RemoveUserFromGroup", (IAM, GROUP_CHANGE)),
-    ("SendCommand", (&["process"], &[])),
-    ("SetDefaultPolicyVersion", (IAM, ADMIN_CHANGE)),
-    ("SetSecurityTokenServicePreferences", (IAM, ADMIN_CHANGE)),
-    ("StartSession", (SESSION, &["start"])),
-    ("Subscribe", (CONFIG, &["change"])),
-    ("TagUser", (IAM, USER_CHANGE)),
-    ("TerminateSession", (SESSION, &["end"])),
-    ("UntagUser", (IAM, USER_CHANGE)),
-    ("UpdateAccessKey", (IAM, USER_CHANGE)),
-    ("UpdateAccountPasswordPolicy", (IAM, ADMIN_CHANGE)),
-    ("UpdateGroup", (IAM, GROUP_CHANGE)),
-    ("UpdateLoginProfile", (IAM, USER_CHANGE)),
-    ("UpdateRole", (IAM, ADMIN_CHANGE)),
-    ("UpdateSSHPublicKey", (IAM, USER_CHANGE)),
-    ("UpdateUser", (IAM, USER_CHANGE)),
-];
 
 /// `tls.*` from `tlsDetails`. `tlsVersion` is split at `v` (`TLSv1.3` →
 /// `tls`, `1.3`); one without a `v` goes whole to `tls.version`. Records
@@ -584,6 +449,7 @@ fn scalar(value: &Val<'_, '_>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::categories::{CATEGORIES, UNLISTED};
     use super::*;
 
     #[test]
