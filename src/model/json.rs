@@ -109,6 +109,27 @@ pub fn key(out: &mut Vec<u8>, first: &mut bool, name: &str) {
     out.push(b':');
 }
 
+/// A JSON array, each item written by `each`.
+pub fn write_array<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut Vec<u8>, T),
+) {
+    out.push(b'[');
+    for (n, item) in items.into_iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        each(out, item);
+    }
+    out.push(b']');
+}
+
+/// A JSON array of strings.
+pub fn write_str_array<'a>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'a str>) {
+    write_array(out, items, write_str);
+}
+
 /// One `"key":"text"` (or `"key":null`) member; see [`key`].
 pub fn opt_str_member(out: &mut Vec<u8>, first: &mut bool, name: &str, text: Option<&str>) {
     key(out, first, name);

@@ -3,6 +3,7 @@
 //!
 //! Guarantees: this layer imports no other module of the crate.
 
+pub mod calendar;
 pub mod counted;
 pub mod json;
 pub mod record;

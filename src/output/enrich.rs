@@ -5,6 +5,7 @@
 //! re-serialised. Writing reuses the caller's buffer and allocates nothing.
 
 use crate::engine::{Core, Verdict};
+use crate::model::calendar::days_from_civil;
 use crate::model::json;
 use crate::model::record::{text, Val};
 use crate::rules::plan::Plan;
@@ -65,7 +66,9 @@ impl<'i> IdentityFields<'i> {
     }
 }
 
-fn loose_bool(value: Val<'_, '_>) -> Option<bool> {
+/// A boolean, or a `"true"`/`"false"` string in any case, as CloudTrail
+/// writes `mfaAuthenticated`.
+pub fn loose_bool(value: Val<'_, '_>) -> Option<bool> {
     value.as_bool().or_else(|| match text(value) {
         Some(s) if s.eq_ignore_ascii_case("true") => Some(true),
         Some(s) if s.eq_ignore_ascii_case("false") => Some(false),
@@ -151,17 +154,6 @@ pub fn parse_time(stamp: &str) -> Option<f64> {
     Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset) as f64 + fraction)
 }
 
-/// Days since 1970-01-01 in the proleptic Gregorian calendar.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 pub fn now_epoch() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -194,7 +186,7 @@ pub fn write_verdict(
     json::write_str(out, category);
     json::opt_str_member(out, first, "title", lead.map(|r| &*r.title));
     json::key(out, first, "rules");
-    write_list(out, matched.iter().map(|&i| &*rules[i as usize].id));
+    json::write_str_array(out, matched.iter().map(|&i| &*rules[i as usize].id));
     json::key(out, first, "attack");
     write_attack_ids(out, rules, matched);
     let authors = matched
@@ -202,7 +194,7 @@ pub fn write_verdict(
         .filter_map(|&i| rules[i as usize].author.as_deref());
     if matched.iter().any(|&i| rules[i as usize].author.is_some()) {
         json::key(out, first, "authors");
-        write_list(out, authors);
+        json::write_str_array(out, authors);
     }
 
     json::key(out, first, "identity");
@@ -277,17 +269,6 @@ pub fn write_attack_ids(
     }
     out.push(b']');
     count
-}
-
-fn write_list<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a str>) {
-    out.push(b'[');
-    for (n, item) in items.enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        json::write_str(out, item);
-    }
-    out.push(b']');
 }
 
 /// Append `record` with `"key":verdict` added as its last member, then a newline.

@@ -37,24 +37,32 @@ fn config() -> Config {
     }
 }
 
+/// Registers the rule keyed on (arn, eventName) that the tests share.
+fn principal_api(s: &mut State) -> RuleId {
+    s.first_seen
+        .register("principal-api/by=arn,eventName", Window::days(10))
+}
+
+/// The key of `user` calling ListSecrets, for rule `rule`.
+fn list_secrets_key(s: &State, rule: RuleId, user: &str) -> super::super::hash::Key {
+    s.first_seen
+        .key(rule)
+        .field(user.as_bytes())
+        .field(b"ListSecrets")
+        .finish()
+}
+
 /// A small state with a bit of everything.
 fn sample() -> State {
     let mut s = State::new(&config());
-    let a = s
-        .first_seen
-        .register("principal-api/by=arn,eventName", Window::days(10));
+    let a = principal_api(&mut s);
     let b = s
         .first_seen
         .register("region/by=arn,awsRegion", Window::days(5));
     for i in 0..50u32 {
         let user = format!("user{}", i % 7);
         let t = Time(500_000_000 + i * 3000);
-        let k = s
-            .first_seen
-            .key(a)
-            .field(user.as_bytes())
-            .field(b"ListSecrets")
-            .finish();
+        let k = list_secrets_key(&s, a, &user);
         s.first_seen.observe(a, k, t);
         let k = s
             .first_seen
@@ -108,27 +116,13 @@ fn round_trip_keeps_everything_and_answers_alike() {
     assert_same(&s, &l);
     assert_eq!(bytes(&s), fs::read(&path).unwrap());
     // Both go on to give the same answers.
-    let ra = s
-        .first_seen
-        .register("principal-api/by=arn,eventName", Window::days(10));
-    let rb = l
-        .first_seen
-        .register("principal-api/by=arn,eventName", Window::days(10));
+    let ra = principal_api(&mut s);
+    let rb = principal_api(&mut l);
     for i in 0..20u32 {
         let user = format!("user{}", i % 11);
         let t = Time(500_100_000 + i * 100);
-        let ka = s
-            .first_seen
-            .key(ra)
-            .field(user.as_bytes())
-            .field(b"ListSecrets")
-            .finish();
-        let kb = l
-            .first_seen
-            .key(rb)
-            .field(user.as_bytes())
-            .field(b"ListSecrets")
-            .finish();
+        let ka = list_secrets_key(&s, ra, &user);
+        let kb = list_secrets_key(&l, rb, &user);
         assert_eq!(
             s.first_seen.observe(ra, ka, t),
             l.first_seen.observe(rb, kb, t)

@@ -191,14 +191,7 @@ pub fn to_json_text(node: &Node) -> String {
             Value::Float(_) => out.extend_from_slice(b"null"),
             Value::Str(s) => crate::model::json::write_str(out, s),
             Value::Seq(items) => {
-                out.push(b'[');
-                for (n, item) in items.iter().enumerate() {
-                    if n > 0 {
-                        out.push(b',');
-                    }
-                    write(item, out);
-                }
-                out.push(b']');
+                crate::model::json::write_array(out, items, |out, item| write(item, out))
             }
             Value::Map(entries) => {
                 out.push(b'{');
