@@ -254,6 +254,7 @@ pub fn list(args: &RulesArgs) -> i32 {
                     "author": r.author.as_deref(),
                     "origin": r.origin.to_string(),
                     "tags": r.tags.iter().map(|t| &**t).collect::<Vec<_>>(),
+                    "refs": r.refs.iter().map(|t| &**t).collect::<Vec<_>>(),
                     "tests": r.tests.len(),
                     "tests_match": r.tests.iter().filter(|t| t.should_match).count(),
                     "tests_nomatch": r.tests.iter().filter(|t| !t.should_match).count(),

@@ -196,6 +196,7 @@ pub fn compile_file(name: &Arc<str>, text_in: &str) -> Result<Rule, Failure> {
             .map(Into::into),
         author: author.map(Into::into),
         tags,
+        refs: Vec::new(),
         events,
         condition: Some(condition),
         origin: Origin {
