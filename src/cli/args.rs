@@ -50,9 +50,10 @@ pub enum Command {
     /// Example: `ctfilter test my-rules/`
     Test(TestArgs),
     /// Validate rule files without reading input: errors with path:line:col,
-    /// shadowed and unreachable rules, and a coverage summary.
+    /// shadowed and unreachable rules, a coverage summary, and the count of
+    /// event pairs the default pack excludes on purpose.
     /// Example: `ctfilter check my-rules/`
-    Check(TestArgs),
+    Check(CheckArgs),
     /// Show, for each record, which stage kept or dropped it and why.
     /// Example: `ctfilter explain --identity human sample.json`
     Explain(Box<ExplainArgs>),
@@ -75,6 +76,17 @@ pub struct TestArgs {
     /// Example: `ctfilter check --sigma sigma/rules/cloud/aws/cloudtrail/`
     #[arg(long = "sigma", value_name = "PATH")]
     pub sigma: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub rules: TestArgs,
+    /// List the default pack's excluded event pairs and detections
+    /// (rules/excluded/EXCLUDED.yml) with their reasons.
+    /// Example: `ctfilter check --exclusions`
+    #[arg(long)]
+    pub exclusions: bool,
 }
 
 #[derive(Args, Debug)]
