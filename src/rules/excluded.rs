@@ -93,7 +93,11 @@ impl Exclusions {
             return None;
         }
         self.events.iter().find(|e| {
-            e.spec.name == need.name && need.source.as_ref().is_none_or(|s| e.spec.source == Some(s.clone()))
+            e.spec.name == need.name
+                && need
+                    .source
+                    .as_ref()
+                    .is_none_or(|s| e.spec.source == Some(s.clone()))
         })
     }
 
@@ -119,7 +123,10 @@ pub fn parse(name: &str, text: &str) -> Result<Exclusions, Vec<Diagnostic>> {
     };
     if let Some(v) = &file.version {
         if v.value != 1 {
-            diags.error(v.pos, format!("unknown version {} (only 1 exists)", v.value));
+            diags.error(
+                v.pos,
+                format!("unknown version {} (only 1 exists)", v.value),
+            );
         }
     }
     let mut list = Exclusions::default();
@@ -131,7 +138,13 @@ pub fn parse(name: &str, text: &str) -> Result<Exclusions, Vec<Diagnostic>> {
         let spec = match EventSpec::parse(&e.event) {
             Ok(spec) if spec.source.is_some() && !spec.prefix => spec,
             Ok(_) => {
-                diags.error(pos, format!("excluded event '{}' must be source:Name, with no '*'", e.event));
+                diags.error(
+                    pos,
+                    format!(
+                        "excluded event '{}' must be source:Name, with no '*'",
+                        e.event
+                    ),
+                );
                 continue;
             }
             Err(message) => {
@@ -198,7 +211,11 @@ mod tests {
         assert!(text[1].contains("must be source:Name"), "{text:?}");
         let diags = parse("x.yml", "events:\n  - evnt: a\n").unwrap_err();
         assert!(diags[0].to_string().starts_with("x.yml:2:"), "{}", diags[0]);
-        let diags = parse("x.yml", "detections:\n  - {detection: a, reason: b}\n  - {detection: a, reason: c}\n").unwrap_err();
+        let diags = parse(
+            "x.yml",
+            "detections:\n  - {detection: a, reason: b}\n  - {detection: a, reason: c}\n",
+        )
+        .unwrap_err();
         assert!(diags[0].message.contains("twice"), "{}", diags[0]);
     }
 }

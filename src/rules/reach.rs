@@ -88,15 +88,15 @@ pub fn reach(set: &RuleSet, exclusions: Option<&Exclusions>, need: &EventSpec) -
     let mut always = Vec::new();
     let mut conditional = Vec::new();
     for rule in &set.rules {
-        let best = rule
-            .events
-            .iter()
-            .map(|spec| overlap(spec, need))
-            .fold(Overlap::None, |a, b| match (a, b) {
-                (Overlap::Full, _) | (_, Overlap::Full) => Overlap::Full,
-                (Overlap::Part, _) | (_, Overlap::Part) => Overlap::Part,
-                _ => Overlap::None,
-            });
+        let best =
+            rule.events
+                .iter()
+                .map(|spec| overlap(spec, need))
+                .fold(Overlap::None, |a, b| match (a, b) {
+                    (Overlap::Full, _) | (_, Overlap::Full) => Overlap::Full,
+                    (Overlap::Part, _) | (_, Overlap::Part) => Overlap::Part,
+                    _ => Overlap::None,
+                });
         match best {
             Overlap::Full if rule.condition.is_none() => always.push(rule.id.to_string()),
             Overlap::None => {}
@@ -174,14 +174,26 @@ mod tests {
 
     #[test]
     fn statuses() {
-        assert_eq!(status("iam:CreateUser", None), (Status::Always, vec!["a".into()]));
+        assert_eq!(
+            status("iam:CreateUser", None),
+            (Status::Always, vec!["a".into()])
+        );
         assert_eq!(status("CreateUser", None).0, Status::Always);
         assert_eq!(status("sts:CreateUser", None).0, Status::Never);
-        assert_eq!(status("s3:PutBucketPolicy", None), (Status::Conditional, vec!["b".into()]));
-        assert_eq!(status("ec2:DeleteVpc", None), (Status::Always, vec!["c".into()]));
+        assert_eq!(
+            status("s3:PutBucketPolicy", None),
+            (Status::Conditional, vec!["b".into()])
+        );
+        assert_eq!(
+            status("ec2:DeleteVpc", None),
+            (Status::Always, vec!["c".into()])
+        );
         assert_eq!(status("ec2:Delete*", None).0, Status::Always);
         assert_eq!(status("ec2:*", None).0, Status::Conditional);
-        assert_eq!(status("lambda:UpdateFunctionCode*", None).0, Status::Conditional);
+        assert_eq!(
+            status("lambda:UpdateFunctionCode*", None).0,
+            Status::Conditional
+        );
         assert_eq!(status("iam:DeleteUser", None), (Status::Never, vec![]));
     }
 
@@ -192,7 +204,10 @@ mod tests {
             "events:\n  - {event: 's3:PutBucketPolicy', reason: r1}\n  - {event: 'iam:CreateUser', reason: r2}\n  - {event: 'iam:DeleteUser', reason: r3}\n",
         )
         .unwrap();
-        assert_eq!(status("s3:PutBucketPolicy", Some(&list)).0, Status::Excluded);
+        assert_eq!(
+            status("s3:PutBucketPolicy", Some(&list)).0,
+            Status::Excluded
+        );
         assert_eq!(status("iam:CreateUser", Some(&list)).0, Status::Always);
         assert_eq!(status("iam:DeleteUser", Some(&list)).0, Status::Excluded);
     }

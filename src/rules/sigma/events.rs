@@ -415,7 +415,10 @@ mod tests {
     #[test]
     fn required_pairs_keep_names_without_a_source() {
         assert_eq!(
-            required_of("sel: {eventName: DeleteBucket}\ns: {errorCode: x}", "sel and s"),
+            required_of(
+                "sel: {eventName: DeleteBucket}\ns: {errorCode: x}",
+                "sel and s"
+            ),
             ["*:DeleteBucket"]
         );
         assert_eq!(
@@ -423,7 +426,10 @@ mod tests {
             ["s3.amazonaws.com:*"]
         );
         assert_eq!(
-            required_of("sel: {eventSource: x.amazonaws.com, eventName: [A, B]}", "sel"),
+            required_of(
+                "sel: {eventSource: x.amazonaws.com, eventName: [A, B]}",
+                "sel"
+            ),
             ["x.amazonaws.com:A", "x.amazonaws.com:B"]
         );
         assert!(required_of("sel: {userAgent: TruffleHog}", "sel").is_empty());
