@@ -74,6 +74,7 @@ fn man_page_on_stdout_and_one_page_per_subcommand_with_dir() {
         "ctfilter-check.1",
         "ctfilter-explain.1",
         "ctfilter-rules.1",
+        "ctfilter-coverage.1",
     ] {
         let text = std::fs::read_to_string(tmp.path().join("man1").join(page))
             .unwrap_or_else(|e| panic!("{page}: {e}"));

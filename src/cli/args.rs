@@ -22,7 +22,8 @@ Examples:
   ctfilter explain sample.json   show why each record was kept or dropped
 
 Exit codes: 0 success (also on SIGTERM and on a closed stdout), 1 an input
-could not be read or `ctfilter test` failed, 2 usage or rule errors (nothing
+could not be read, `ctfilter test` failed or a `ctfilter coverage` figure is
+below --fail-under, 2 usage or rule errors (nothing
 was read), 3 --strict met a bad input, 4 output or dead letters could not be
 written.";
 
@@ -50,14 +51,21 @@ pub enum Command {
     /// Example: `ctfilter test my-rules/`
     Test(TestArgs),
     /// Validate rule files without reading input: errors with path:line:col,
-    /// shadowed and unreachable rules, and a coverage summary.
+    /// shadowed and unreachable rules, a coverage summary, and the count of
+    /// event pairs the default pack excludes on purpose.
     /// Example: `ctfilter check my-rules/`
-    Check(TestArgs),
+    Check(CheckArgs),
     /// Show, for each record, which stage kept or dropped it and why.
     /// Example: `ctfilter explain --identity human sample.json`
     Explain(Box<ExplainArgs>),
     /// List the effective rules. Example: `ctfilter rules --json | jq length`
     Rules(RulesArgs),
+    /// Check, before deploying, that the effective rules keep what your
+    /// detections need: the event pairs of Sigma rules (`--sigma`), a list of
+    /// events (`--events`), or records that must be kept (`--expect`).
+    /// Exit 0, 1 when a figure is below `--fail-under`, 2 on usage errors.
+    /// Example: `ctfilter coverage --sigma sigma/rules/cloud/aws/cloudtrail/ --fail-under 100`
+    Coverage(CoverageArgs),
     /// Print shell completions or the man page (for packagers).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -75,6 +83,57 @@ pub struct TestArgs {
     /// Example: `ctfilter check --sigma sigma/rules/cloud/aws/cloudtrail/`
     #[arg(long = "sigma", value_name = "PATH")]
     pub sigma: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub rules: TestArgs,
+    /// List the default pack's excluded event pairs and detections
+    /// (rules/excluded/EXCLUDED.yml) with their reasons.
+    /// Example: `ctfilter check --exclusions`
+    #[arg(long)]
+    pub exclusions: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CoverageArgs {
+    /// Layer a rule file or directory over the defaults, as for the filter
+    /// (repeatable). Example: `-r site.yml`
+    #[arg(short = 'r', long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the embedded default rules (the default pack's exclusion
+    /// list then does not apply either).
+    #[arg(long)]
+    pub no_default_rules: bool,
+    /// Load Sigma rules as filter rules, as the filter's `--sigma` does
+    /// (repeatable). Example: `--sigma-rules my-sigma/`
+    #[arg(long = "sigma-rules", value_name = "PATH")]
+    pub sigma_rules: Vec<PathBuf>,
+    /// Sigma detections to check (a file or a directory, repeatable): for
+    /// each rule, the event pairs it needs and whether the rules keep them.
+    /// Here these are the detections to check, not extra filter rules.
+    /// Example: `--sigma sigma/rules/cloud/aws/cloudtrail/`
+    #[arg(long = "sigma", value_name = "PATH")]
+    pub sigma: Vec<PathBuf>,
+    /// Events to check: a comma list of `source:Name` or `Name`, or a file
+    /// with one per line (`#` starts a comment).
+    /// Example: `--events 'cloudtrail:StopLogging,iam:CreateUser,ConsoleLogin'`
+    #[arg(long, value_name = "FILE|LIST")]
+    pub events: Option<String>,
+    /// Records that must be kept, one JSON object per line; a line
+    /// `{"expect":{"severity":"medium"},"record":{...}}` must also be kept at
+    /// that severity or above. Reports recall and lists the misses.
+    /// Example: `--expect must-keep.ndjson`
+    #[arg(long, value_name = "FILE.ndjson")]
+    pub expect: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when any reported figure (pairs kept or excluded, recall) is
+    /// below PCT percent. Example: `--fail-under 95`
+    #[arg(long, value_name = "PCT")]
+    pub fail_under: Option<f64>,
 }
 
 #[derive(Args, Debug)]

@@ -2,18 +2,24 @@
 //!
 //! `check` compiles without reading input, prints every diagnostic with
 //! `path:line:col`, flags rules that can never fire or never change a verdict,
-//! and ends with counts by severity and category and the event pairs covered.
+//! and ends with counts by severity and category, the event pairs covered,
+//! and (with the default rules) the default pack's exclusion list: counted,
+//! or listed with reasons under `--exclusions`; an excluded pair that a rule
+//! now keeps unconditionally is a warning, so the list cannot go stale.
 
-use crate::cli::args::{RulesArgs, TestArgs};
+use crate::cli::args::{CheckArgs, RulesArgs};
 use crate::model::severity::Severity;
 use crate::rules::condition::{Condition, Matcher, ValueTest};
 use crate::rules::diag::{Diagnostic, Level};
+use crate::rules::excluded::{self, Exclusions};
 use crate::rules::load::RuleSources;
 use crate::rules::plan::{Rule, RuleSet};
+use crate::rules::reach::{reach, Status};
 use crate::run::driver::exit;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn run(args: &TestArgs) -> i32 {
+pub fn run(check: &CheckArgs) -> i32 {
+    let args = &check.rules;
     let sources = RuleSources::with_tests(!args.no_default_rules, &args.rules, &args.sigma);
     let (set, diags) = match sources.compile() {
         Ok(ok) => ok,
@@ -29,12 +35,71 @@ pub fn run(args: &TestArgs) -> i32 {
     for d in &diags {
         println!("{d}");
     }
-    let findings = analyse(&set);
+    let exclusions = if args.no_default_rules {
+        None
+    } else {
+        match Exclusions::embedded() {
+            Ok(list) => Some(list),
+            Err(diags) => {
+                for d in &diags {
+                    println!("{d}");
+                }
+                println!("check: {} errors", diags.len());
+                return exit::USAGE;
+            }
+        }
+    };
+    let mut findings = analyse(&set);
+    if let Some(list) = &exclusions {
+        findings.extend(stale_exclusions(&set, list));
+    }
     for f in &findings {
         println!("{f}");
     }
     summary(&set);
+    if let Some(list) = &exclusions {
+        print_exclusions(list, check.exclusions);
+    }
     exit::OK
+}
+
+/// An excluded pair that a rule keeps unconditionally should leave the list.
+fn stale_exclusions(set: &RuleSet, list: &Exclusions) -> Vec<Diagnostic> {
+    list.events
+        .iter()
+        .filter_map(|e| {
+            let r = reach(set, None, &e.spec);
+            (r.status == Status::Always).then(|| Diagnostic {
+                level: Level::Warning,
+                file: excluded::FILE.into(),
+                pos: e.pos,
+                message: format!(
+                    "excluded event '{}' is kept unconditionally by {}; remove it from the list",
+                    e.event,
+                    r.rules.join(", ")
+                ),
+            })
+        })
+        .collect()
+}
+
+fn print_exclusions(list: &Exclusions, verbose: bool) {
+    println!(
+        "excluded on purpose ({}): {} event pairs, {} detections",
+        excluded::FILE,
+        list.events.len(),
+        list.detections.len()
+    );
+    if !verbose {
+        println!("  (list them with their reasons: ctfilter check --exclusions)");
+        return;
+    }
+    for e in &list.events {
+        println!("  {}: {}", e.event, e.reason);
+    }
+    for d in &list.detections {
+        println!("  {}: {}", d.detection, d.reason);
+    }
 }
 
 /// Warnings for rules that cannot fire or never change an outcome.
@@ -254,6 +319,7 @@ pub fn list(args: &RulesArgs) -> i32 {
                     "author": r.author.as_deref(),
                     "origin": r.origin.to_string(),
                     "tags": r.tags.iter().map(|t| &**t).collect::<Vec<_>>(),
+                    "refs": r.refs.iter().map(|t| &**t).collect::<Vec<_>>(),
                     "tests": r.tests.len(),
                     "tests_match": r.tests.iter().filter(|t| t.should_match).count(),
                     "tests_nomatch": r.tests.iter().filter(|t| !t.should_match).count(),

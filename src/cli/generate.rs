@@ -112,6 +112,7 @@ mod tests {
             names,
             [
                 "ctfilter-check.1",
+                "ctfilter-coverage.1",
                 "ctfilter-explain.1",
                 "ctfilter-rules.1",
                 "ctfilter-test.1",

@@ -1,12 +1,13 @@
 //! Flags and subcommands: parses the command line, builds the plan, and hands
 //! it to [`crate::run`]; the subcommands (`check`, `test`, `rules`, `explain`,
-//! `generate`) live beside it.
+//! `coverage`, `generate`) live beside it.
 //!
 //! Guarantees: every flag and rule error is reported (exit 2) before any input
 //! is read, and [`main`] maps every outcome to a documented exit code.
 
 pub mod args;
 pub mod check;
+pub mod coverage;
 pub mod generate;
 pub mod ruletest;
 
@@ -30,6 +31,7 @@ pub fn main() -> i32 {
         Some(Command::Test(args)) => crate::cli::ruletest::run(&args),
         Some(Command::Check(args)) => crate::cli::check::run(&args),
         Some(Command::Rules(args)) => crate::cli::check::list(&args),
+        Some(Command::Coverage(args)) => crate::cli::coverage::run(&args),
         Some(Command::Generate(args)) => crate::cli::generate::run(&args),
     }
 }

@@ -75,6 +75,10 @@ pub struct RuleConfig {
     /// Credit line for rules adapted from elsewhere.
     #[serde(default)]
     pub author: Option<String>,
+    /// Public detections this rule serves: `elastic:"Name"`, `sigma:<id>`
+    /// or `PREFIX:text`; listed by `ctfilter rules --json` (not in the verdict).
+    #[serde(default)]
+    pub refs: Vec<Spanned<String>>,
     #[serde(default)]
     pub tests: Vec<Spanned<RuleTestConfig>>,
 }

@@ -46,6 +46,9 @@ pub struct Rule {
     pub rationale: Option<Box<str>>,
     pub author: Option<Box<str>>,
     pub tags: Vec<Box<str>>,
+    /// Public detections the rule serves (`elastic:"Name"`, `sigma:<id>`,
+    /// `PREFIX:text`), validated at compile time; never in the verdict.
+    pub refs: Vec<Box<str>>,
     /// Empty: the rule is tried on every event.
     pub events: Vec<EventSpec>,
     pub condition: Option<Condition>,

@@ -12,6 +12,7 @@ mod util;
 
 mod bad_input;
 mod corpus;
+mod coverage;
 mod coverage_pairs;
 mod errors;
 mod flags;

@@ -33,6 +33,42 @@ fn valid_attack_id(id: &str) -> bool {
         && sub.is_none_or(|s| s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A `refs:` entry: `elastic:"Rule name"` (the name in double quotes),
+/// `sigma:<id>` (id characters, no spaces), or `PREFIX:text` for any other
+/// catalogue (PREFIX of letters, digits, `-` or `_`; text non-empty).
+pub fn check_ref(text: &str) -> Result<(), String> {
+    let text = text.trim();
+    let bad = |why: &str| {
+        Err(format!(
+            "ref '{text}' {why} (expected elastic:\"Rule name\", sigma:<id> or PREFIX:text)"
+        ))
+    };
+    let Some((prefix, rest)) = text.split_once(':') else {
+        return bad("has no PREFIX:");
+    };
+    if prefix.is_empty()
+        || !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+    {
+        return bad("has an empty or malformed prefix");
+    }
+    if rest.trim().is_empty() {
+        return bad("names nothing after the prefix");
+    }
+    match prefix {
+        "elastic" => {
+            let name = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"'));
+            match name {
+                Some(name) if !name.trim().is_empty() && !name.contains('"') => Ok(()),
+                _ => bad("must quote the rule name in double quotes"),
+            }
+        }
+        "sigma" if !valid_id(rest) => bad("is not a Sigma id"),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn compile_rule(
     cfg: &RuleConfig,
     pos: Pos,
@@ -56,6 +92,11 @@ pub(super) fn compile_rule(
                     id.value
                 ),
             );
+        }
+    }
+    for r in &cfg.refs {
+        if let Err(e) = check_ref(&r.value) {
+            diags.error(Pos::of(r), e);
         }
     }
     if cfg.category.trim().is_empty() {
@@ -109,6 +150,7 @@ pub(super) fn compile_rule(
         rationale: cfg.rationale.as_deref().map(Into::into),
         author: cfg.author.as_deref().map(Into::into),
         tags: cfg.tags.iter().map(|t| t.as_str().into()).collect(),
+        refs: cfg.refs.iter().map(|r| r.value.trim().into()).collect(),
         events,
         condition,
         origin: rule_origin,
@@ -228,5 +270,37 @@ pub fn to_json(node: &Node) -> serde_json::Value {
                 .map(|(k, v)| (k.name.clone(), to_json(v)))
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_ref;
+
+    #[test]
+    fn refs_are_checked() {
+        for good in [
+            r#"elastic:"AWS Bedrock Guardrails Deleted""#,
+            "sigma:59b70e4d-dd17-44a9-b740-acf07ae3eb6a",
+            "traildiscover:DeleteTrail",
+            "site_soc-1:runbook 12",
+        ] {
+            assert_eq!(check_ref(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "   ",
+            "no prefix",
+            ":text",
+            "bad prefix:x",
+            "elastic:",
+            "elastic:Unquoted Name",
+            r#"elastic:"""#,
+            r#"elastic:"a"b""#,
+            "sigma:has spaces",
+            "sigma:",
+        ] {
+            assert!(check_ref(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -223,13 +223,52 @@ pub fn specs(needs: &Needs) -> Vec<EventSpec> {
     specs
 }
 
+/// The pairs a detection needs, for `ctfilter coverage`: like [`specs`],
+/// but an alternative that names only eventName(s) gives pairs of any
+/// source (`*:Name`), and one that names only eventSource(s) gives every
+/// name of those sources (`source:*`). Empty: the detection can match any
+/// event (no alternative, or one that constrains neither).
+pub fn required(needs: &Needs) -> Vec<EventSpec> {
+    let Some(needs) = needs else {
+        return Vec::new();
+    };
+    let any_name = [Name {
+        text: String::new(),
+        prefix: true,
+    }];
+    let mut out: Vec<EventSpec> = Vec::new();
+    for need in needs {
+        let sources: Vec<Option<&str>> = match &need.sources {
+            Some(s) => s.iter().map(|s| Some(s.as_str())).collect(),
+            None => vec![None],
+        };
+        let names = need.names.as_deref().unwrap_or(&any_name);
+        for source in &sources {
+            for name in names {
+                if source.is_none() && name.text.is_empty() && name.prefix {
+                    return Vec::new();
+                }
+                let spec = EventSpec {
+                    source: source.map(Into::into),
+                    name: name.text.as_str().into(),
+                    prefix: name.prefix,
+                };
+                if !out.contains(&spec) {
+                    out.push(spec);
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::condition::{expand, parse};
     use super::*;
 
-    /// The derived events of a detection, as `source:name` strings.
-    fn derive(detection: &str, condition: &str) -> Vec<String> {
+    /// What a detection's condition needs.
+    fn needs_of(detection: &str, condition: &str) -> Needs {
         let node: Node = crate::rules::yaml::from_str(detection).unwrap();
         let Value::Map(entries) = &node.value else {
             panic!("not a map")
@@ -240,10 +279,21 @@ mod tests {
             .map(|(k, v)| (k.name.as_str(), of_selection(v)))
             .collect();
         let expr = expand(&parse(condition).unwrap(), &names).unwrap();
-        specs(&of_expr(&expr, &needs))
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        of_expr(&expr, &needs)
+    }
+
+    fn strings(specs: &[EventSpec]) -> Vec<String> {
+        specs.iter().map(ToString::to_string).collect()
+    }
+
+    /// The derived events of a detection, as `source:name` strings.
+    fn derive(detection: &str, condition: &str) -> Vec<String> {
+        strings(&specs(&needs_of(detection, condition)))
+    }
+
+    /// What `required` makes of a detection, as `source:name` strings.
+    fn required_of(detection: &str, condition: &str) -> Vec<String> {
+        strings(&required(&needs_of(detection, condition)))
     }
 
     #[test]
@@ -360,6 +410,30 @@ mod tests {
                 "{detection} / {condition}"
             );
         }
+    }
+
+    #[test]
+    fn required_pairs_keep_names_without_a_source() {
+        assert_eq!(
+            required_of(
+                "sel: {eventName: DeleteBucket}\ns: {errorCode: x}",
+                "sel and s"
+            ),
+            ["*:DeleteBucket"]
+        );
+        assert_eq!(
+            required_of("sel: {eventSource: s3.amazonaws.com}", "sel"),
+            ["s3.amazonaws.com:*"]
+        );
+        assert_eq!(
+            required_of(
+                "sel: {eventSource: x.amazonaws.com, eventName: [A, B]}",
+                "sel"
+            ),
+            ["x.amazonaws.com:A", "x.amazonaws.com:B"]
+        );
+        assert!(required_of("sel: {userAgent: TruffleHog}", "sel").is_empty());
+        assert!(required_of("a: {eventName: A}\nb: {userAgent: x}", "a or b").is_empty());
     }
 
     #[test]

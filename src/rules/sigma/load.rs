@@ -83,6 +83,16 @@ fn valid_id_char(c: char) -> bool {
 
 /// Compile one Sigma file (`name` is how it is reported).
 pub fn compile_file(name: &Arc<str>, text_in: &str) -> Result<Rule, Failure> {
+    compile_with_needs(name, text_in).map(|(rule, _)| rule)
+}
+
+/// Compile one Sigma file, and say which event pairs its detection needs
+/// (all of them, also those the rule's `events` cannot hold; see
+/// [`events::required`]), for `ctfilter coverage`.
+pub fn compile_with_needs(
+    name: &Arc<str>,
+    text_in: &str,
+) -> Result<(Rule, events::Needs), Failure> {
     let stem = file_stem(name);
     let root: Node = match yaml::from_str(text_in) {
         Ok(node) => node,
@@ -152,7 +162,7 @@ pub fn compile_file(name: &Arc<str>, text_in: &str) -> Result<Rule, Failure> {
             service.as_deref().unwrap_or("(none)")
         )));
     }
-    let (condition, events) = compile_detection(detection).map_err(|p| match p {
+    let (condition, needs) = compile_detection(detection).map_err(|p| match p {
         Problem::Unsupported { pos, what } => skip_at(pos.line, what),
         Problem::Invalid { pos, message } => Failure::Invalid { pos, message },
     })?;
@@ -182,7 +192,8 @@ pub fn compile_file(name: &Arc<str>, text_in: &str) -> Result<Rule, Failure> {
         Some(_) => text(get(entries, "author")).filter(|a| !a.is_empty()),
         None => None,
     };
-    Ok(Rule {
+    let events = events::specs(&needs);
+    let rule = Rule {
         title: text(get(entries, "title"))
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| id.clone())
@@ -196,6 +207,7 @@ pub fn compile_file(name: &Arc<str>, text_in: &str) -> Result<Rule, Failure> {
             .map(Into::into),
         author: author.map(Into::into),
         tags,
+        refs: Vec::new(),
         events,
         condition: Some(condition),
         origin: Origin {
@@ -203,7 +215,8 @@ pub fn compile_file(name: &Arc<str>, text_in: &str) -> Result<Rule, Failure> {
             pos: root.pos,
         },
         tests: Vec::new(),
-    })
+    };
+    Ok((rule, needs))
 }
 
 fn level(node: &Node) -> Result<Severity, Failure> {
@@ -239,9 +252,7 @@ pub fn attack_id(tag: &str) -> Option<Box<str>> {
 
 /// The detection block: every selection, then the condition(s), then the
 /// event pairs they require.
-fn compile_detection(
-    node: &Node,
-) -> Result<(Condition, Vec<crate::rules::events::EventSpec>), Problem> {
+fn compile_detection(node: &Node) -> Result<(Condition, events::Needs), Problem> {
     let Value::Map(entries) = &node.value else {
         return Err(Problem::invalid(
             node.pos,
@@ -318,8 +329,7 @@ fn compile_detection(
         Expr::Or(exprs)
     };
     let condition = cond::to_condition(&expr, &selections);
-    let specs = events::specs(&events::of_expr(&expr, &needs));
-    Ok((condition, specs))
+    Ok((condition, events::of_expr(&expr, &needs)))
 }
 
 #[cfg(test)]
