@@ -149,24 +149,17 @@ pub struct ExplainArgs {
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
-    /// Rule files or directories to layer over the defaults.
-    /// Example: `ctfilter rules -r site.yml`
-    #[arg(short = 'r', long = "rules", value_name = "PATH")]
-    pub rules: Vec<PathBuf>,
-    /// Do not load the embedded default rules.
-    #[arg(long)]
-    pub no_default_rules: bool,
-    /// Load Sigma rules from a file or directory too (repeatable).
-    /// Example: `ctfilter rules --sigma sigma-aws/`
-    #[arg(long = "sigma", value_name = "PATH")]
-    pub sigma: Vec<PathBuf>,
+    #[command(flatten)]
+    pub layers: RuleLayers,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
+/// Which rules to load: the embedded pack, `-r` layers and Sigma files, as
+/// the filter and `ctfilter rules` take them.
 #[derive(Args, Debug, Clone)]
-pub struct FilterArgs {
+pub struct RuleLayers {
     /// Layer a rule file or directory over the defaults (repeatable). Same id
     /// replaces a rule; `disable: [ids]` turns rules off.
     /// Example: `-r site.yml -r extra-rules/`
@@ -182,6 +175,25 @@ pub struct FilterArgs {
     /// Example: `--sigma sigma/rules/cloud/aws/cloudtrail/`
     #[arg(long = "sigma", value_name = "PATH")]
     pub sigma: Vec<PathBuf>,
+}
+
+impl RuleLayers {
+    /// The rule sources these flags name; `with_tests` also loads the
+    /// embedded tests of the default rules.
+    pub fn sources(&self, with_tests: bool) -> RuleSources {
+        RuleSources {
+            defaults: !self.no_default_rules,
+            paths: self.rules.clone(),
+            sigma: self.sigma.clone(),
+            with_tests,
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FilterArgs {
+    #[command(flatten)]
+    pub layers: RuleLayers,
     /// Which events pass the allow-list: `default` (records some rule matches),
     /// `*` (every record: high volume, use with --min-severity or on small
     /// inputs), or a comma list of `Name` or `source:Name` (rules still grade
@@ -284,12 +296,7 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 
 impl FilterArgs {
     pub fn rule_sources(&self) -> RuleSources {
-        RuleSources {
-            defaults: !self.no_default_rules,
-            paths: self.rules.clone(),
-            sigma: self.sigma.clone(),
-            with_tests: false,
-        }
+        self.layers.sources(false)
     }
 
     /// Validate flags into run options. Errors are usage errors.

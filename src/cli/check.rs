@@ -286,7 +286,7 @@ fn summary(set: &RuleSet) {
 }
 
 pub fn list(args: &RulesArgs) -> i32 {
-    let sources = RuleSources::with_tests(!args.no_default_rules, &args.rules, &args.sigma);
+    let sources = args.layers.sources(true);
     let set = match sources.compile() {
         Ok((set, warnings)) => {
             // Skipped Sigma rules and the like: say so next to the listing.

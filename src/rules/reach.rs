@@ -174,27 +174,24 @@ mod tests {
 
     #[test]
     fn statuses() {
-        assert_eq!(
-            status("iam:CreateUser", None),
-            (Status::Always, vec!["a".into()])
-        );
-        assert_eq!(status("CreateUser", None).0, Status::Always);
-        assert_eq!(status("sts:CreateUser", None).0, Status::Never);
-        assert_eq!(
-            status("s3:PutBucketPolicy", None),
-            (Status::Conditional, vec!["b".into()])
-        );
-        assert_eq!(
-            status("ec2:DeleteVpc", None),
-            (Status::Always, vec!["c".into()])
-        );
-        assert_eq!(status("ec2:Delete*", None).0, Status::Always);
-        assert_eq!(status("ec2:*", None).0, Status::Conditional);
-        assert_eq!(
-            status("lambda:UpdateFunctionCode*", None).0,
-            Status::Conditional
-        );
-        assert_eq!(status("iam:DeleteUser", None), (Status::Never, vec![]));
+        for (need, want, rules) in [
+            ("iam:CreateUser", Status::Always, &["a"][..]),
+            ("CreateUser", Status::Always, &["a"]),
+            ("sts:CreateUser", Status::Never, &[]),
+            ("s3:PutBucketPolicy", Status::Conditional, &["b"]),
+            ("ec2:DeleteVpc", Status::Always, &["c"]),
+            ("iam:DeleteUser", Status::Never, &[]),
+        ] {
+            let rules: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
+            assert_eq!(status(need, None), (want, rules), "{need}");
+        }
+        for (need, want) in [
+            ("ec2:Delete*", Status::Always),
+            ("ec2:*", Status::Conditional),
+            ("lambda:UpdateFunctionCode*", Status::Conditional),
+        ] {
+            assert_eq!(status(need, None).0, want, "{need}");
+        }
     }
 
     #[test]

@@ -334,31 +334,18 @@ rules:
         let mut diags = Vec::new();
         assert!(compile_sources(&[Source::yaml("bad.yml", bad)], &mut diags).is_none());
         let text: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
-        assert!(
-            text.iter()
-                .any(|t| t.starts_with("bad.yml:7:") && t.contains("ATT&CK")),
-            "{text:#?}"
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.starts_with("bad.yml:8:") && t.contains("empty name")),
-            "{text:#?}"
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.starts_with("bad.yml:9:") && t.contains("unknown modifier")),
-            "{text:#?}"
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.starts_with("bad.yml:10:") && t.contains("duplicate id 'a'")),
-            "{text:#?}"
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.starts_with("bad.yml:17:") && t.contains("unknown severity 'loud'")),
-            "{text:#?}"
-        );
+        for (at, says) in [
+            ("bad.yml:7:", "ATT&CK"),
+            ("bad.yml:8:", "empty name"),
+            ("bad.yml:9:", "unknown modifier"),
+            ("bad.yml:10:", "duplicate id 'a'"),
+            ("bad.yml:17:", "unknown severity 'loud'"),
+        ] {
+            assert!(
+                text.iter().any(|t| t.starts_with(at) && t.contains(says)),
+                "{at} {says}: {text:#?}"
+            );
+        }
     }
 
     #[test]

@@ -28,11 +28,11 @@ fn check(yaml: &str, json: &str) -> bool {
 }
 
 const REC: &str = r#"{"eventName":"AuthorizeSecurityGroupIngress","sourceIPAddress":"10.1.2.3",
-    "userAgent":"aws-cli/2.0 Python/3","readOnly":false,"n":42,"s":"7",
-    "userIdentity":{"type":"Root","arn":"arn:aws:iam::111:root","sessionContext":{"attributes":{"mfaAuthenticated":"true"}}},
-    "requestParameters":{"ipPermissions":{"items":[{"ipRanges":{"items":[{"cidrIp":"10.0.0.0/8"}]}},
-        {"ipv6Ranges":{"items":[{"cidrIpv6":"::/0"}]}}]}},"errorCode":null,
-    "a":"same","b":"SAME"}"#;
+        "userAgent":"aws-cli/2.0 Python/3","readOnly":false,"n":42,"s":"7",
+        "userIdentity":{"type":"Root","arn":"arn:aws:iam::111:root","sessionContext":{"attributes":{"mfaAuthenticated":"true"}}},
+        "requestParameters":{"ipPermissions":{"items":[{"ipRanges":{"items":[{"cidrIp":"10.0.0.0/8"}]}},
+            {"ipv6Ranges":{"items":[{"cidrIpv6":"::/0"}]}}]}},"errorCode":null,
+        "a":"same","b":"SAME"}"#;
 
 #[test]
 fn equality_is_case_insensitive_by_default() {

@@ -32,11 +32,11 @@ fn invalid(yaml: &str) -> String {
 }
 
 const REC: &str = r#"{"eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey",
-    "userAgent":"S3 Browser 9.5.5 https://s3browser.com","n":42,"flag":true,"star":"a*b",
-    "path":"C:\\Windows\\System32","errorCode":null,"sourceIPAddress":"10.1.2.3",
-    "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","userName":"alice"},
-    "requestParameters":{"userName":"alice","layers":["arn:aws:lambda:us-east-1:111122223333:layer:x:1"]},
-    "responseElements":{"accessKey":{"userName":"bob"}},"unicode":"ÉCOLE"}"#;
+        "userAgent":"S3 Browser 9.5.5 https://s3browser.com","n":42,"flag":true,"star":"a*b",
+        "path":"C:\\Windows\\System32","errorCode":null,"sourceIPAddress":"10.1.2.3",
+        "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","userName":"alice"},
+        "requestParameters":{"userName":"alice","layers":["arn:aws:lambda:us-east-1:111122223333:layer:x:1"]},
+        "responseElements":{"accessKey":{"userName":"bob"}},"unicode":"ÉCOLE"}"#;
 
 #[test]
 fn wildcards_parse_with_escapes() {
