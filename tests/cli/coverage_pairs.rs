@@ -331,6 +331,41 @@ fn sigma_pairs_are_kept_or_excluded() {
     check_against_default_pack("sigma-cloudtrail-pairs.tsv", &pairs);
 }
 
+/// Every default rule that keeps a pair of a public detection names that
+/// detection in its `refs:`, so `ctfilter rules --json` maps rules to the
+/// detections they serve.
+#[test]
+fn kept_by_rules_name_their_detections_in_refs() {
+    let out = ctfilter(&["rules", "--json"]).run();
+    out.assert_code(0);
+    let listed: Vec<Value> = serde_json::from_str(&out.stdout).expect("rules --json");
+    let refs: std::collections::HashMap<String, Vec<String>> = listed
+        .iter()
+        .map(|r| {
+            let id = r["id"].as_str().expect("id").to_string();
+            let refs = r["refs"].as_array().expect("refs").iter();
+            (
+                id,
+                refs.map(|x| x.as_str().expect("ref").to_string()).collect(),
+            )
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for file in ["elastic-aws-pairs.tsv", "sigma-cloudtrail-pairs.tsv"] {
+        for pair in pairs(file).iter().filter(|p| p.kept_by != "-") {
+            match refs.get(&pair.kept_by) {
+                None => problems.push(format!("{file}:{}: no rule {}", pair.line, pair.kept_by)),
+                Some(list) if !list.contains(&pair.detection) => problems.push(format!(
+                    "{file}:{}: {} does not list {} in refs",
+                    pair.line, pair.kept_by, pair.detection
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
 /// The exclusion file is not a rule file: build.rs embeds `rules/*.yml`
 /// only, and nothing in it shows up among the default rules.
 #[test]
