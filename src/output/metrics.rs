@@ -75,83 +75,77 @@ impl Snapshot<'_> {
             }
         };
         let one = |v: u64| vec![(String::new(), v as f64)];
-        let by = |label: &str, names: &[&str], values: &[u64]| -> Vec<(String, f64)> {
+        let by = |label: &str, names: &[&str], values: &[u64]| -> Samples {
             names
                 .iter()
                 .zip(values)
                 .map(|(n, v)| (format!("{{{label}=\"{n}\"}}"), *v as f64))
                 .collect()
         };
-        family(
-            "ctfilter_lines_total",
-            "counter",
-            "Input lines read (streamed and pretty documents count once).",
-            &one(s.lines),
-        );
-        family(
-            "ctfilter_bytes_total",
-            "counter",
-            "Input bytes read (after decompression).",
-            &one(s.bytes),
-        );
-        family(
-            "ctfilter_blank_lines_total",
-            "counter",
-            "Blank input lines (not units).",
-            &one(s.blank_lines),
-        );
-        family(
-            "ctfilter_units_total",
-            "counter",
-            "Units read: records, bad inputs and skipped items.",
-            &one(s.read),
-        );
-        family(
-            "ctfilter_records_total",
-            "counter",
-            "Records read, by the shape they arrived in.",
-            &by("shape", &Shape::ALL.map(Shape::as_str), &s.shapes),
-        );
-        family(
-            "ctfilter_emitted_total",
-            "counter",
-            "Records written, by severity (bad inputs passed through are in ctfilter_passed_bad_total).",
-            &by("severity", &Severity::ALL.map(Severity::as_str), &s.severities),
-        );
-        family(
-            "ctfilter_filtered_total",
-            "counter",
-            "Records dropped, by the first stage that dropped them.",
-            &by("stage", &Stage::ALL.map(Stage::as_str), &s.filtered),
-        );
-        family(
-            "ctfilter_dead_letters_total",
-            "counter",
-            "Bad inputs, by kind (dead-lettered, or passed through with --on-error pass).",
-            &by("kind", &BadKind::ALL.map(BadKind::as_str), &s.bad),
-        );
-        family(
-            "ctfilter_dead_lettered_total",
-            "counter",
-            "Bad inputs written to the dead-letter sink.",
-            &one(s.dead_lettered),
-        );
-        family(
-            "ctfilter_passed_bad_total",
-            "counter",
-            "Bad inputs passed through unchanged with --on-error pass.",
-            &one(s.passed_bad),
-        );
-        family(
-            "ctfilter_skipped_total",
-            "counter",
-            "Items skipped, by kind.",
-            &by(
-                "kind",
-                &["digest", "control_message"],
-                &[s.skipped_digest, s.skipped_control],
+        let counters: [(&str, &str, Samples); 11] = [
+            (
+                "ctfilter_lines_total",
+                "Input lines read (streamed and pretty documents count once).",
+                one(s.lines),
             ),
-        );
+            (
+                "ctfilter_bytes_total",
+                "Input bytes read (after decompression).",
+                one(s.bytes),
+            ),
+            (
+                "ctfilter_blank_lines_total",
+                "Blank input lines (not units).",
+                one(s.blank_lines),
+            ),
+            (
+                "ctfilter_units_total",
+                "Units read: records, bad inputs and skipped items.",
+                one(s.read),
+            ),
+            (
+                "ctfilter_records_total",
+                "Records read, by the shape they arrived in.",
+                by("shape", &Shape::ALL.map(Shape::as_str), &s.shapes),
+            ),
+            (
+                "ctfilter_emitted_total",
+                "Records written, by severity (bad inputs passed through are in ctfilter_passed_bad_total).",
+                by("severity", &Severity::ALL.map(Severity::as_str), &s.severities),
+            ),
+            (
+                "ctfilter_filtered_total",
+                "Records dropped, by the first stage that dropped them.",
+                by("stage", &Stage::ALL.map(Stage::as_str), &s.filtered),
+            ),
+            (
+                "ctfilter_dead_letters_total",
+                "Bad inputs, by kind (dead-lettered, or passed through with --on-error pass).",
+                by("kind", &BadKind::ALL.map(BadKind::as_str), &s.bad),
+            ),
+            (
+                "ctfilter_dead_lettered_total",
+                "Bad inputs written to the dead-letter sink.",
+                one(s.dead_lettered),
+            ),
+            (
+                "ctfilter_passed_bad_total",
+                "Bad inputs passed through unchanged with --on-error pass.",
+                one(s.passed_bad),
+            ),
+            (
+                "ctfilter_skipped_total",
+                "Items skipped, by kind.",
+                by(
+                    "kind",
+                    &["digest", "control_message"],
+                    &[s.skipped_digest, s.skipped_control],
+                ),
+            ),
+        ];
+        for (name, help, samples) in &counters {
+            family(name, "counter", help, samples);
+        }
         if let Some(newest) = s.newest_event_epoch() {
             family(
                 "ctfilter_newest_event_timestamp_seconds",
@@ -181,6 +175,9 @@ impl Snapshot<'_> {
         out
     }
 }
+
+/// A family's samples: `({labels}, value)`.
+type Samples = Vec<(String, f64)>;
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
@@ -241,16 +238,21 @@ mod tests {
         stats
     }
 
+    fn snapshot(stats: &Stats, elapsed: f64, previous: (u64, u64), now: f64) -> Snapshot<'_> {
+        Snapshot {
+            stats,
+            elapsed,
+            interval: elapsed / 2.0,
+            previous,
+            now,
+        }
+    }
+
     #[test]
     fn prometheus_text_has_help_type_and_one_sample_per_line() {
         let stats = sample();
-        let snap = Snapshot {
-            stats: &stats,
-            elapsed: 2.0,
-            interval: 1.0,
-            previous: (0, 0),
-            now: crate::output::enrich::parse_time("2026-01-15T10:05:00Z").unwrap(),
-        };
+        let now = crate::output::enrich::parse_time("2026-01-15T10:05:00Z").unwrap();
+        let snap = snapshot(&stats, 2.0, (0, 0), now);
         let text = snap.to_prometheus();
         assert!(text.ends_with('\n'));
         for line in text.lines().filter(|l| !l.starts_with('#')) {
@@ -270,13 +272,7 @@ mod tests {
     #[test]
     fn json_line_has_rates_and_the_stats_counters() {
         let stats = sample();
-        let snap = Snapshot {
-            stats: &stats,
-            elapsed: 4.0,
-            interval: 2.0,
-            previous: (4, 1000),
-            now: 0.0,
-        };
+        let snap = snapshot(&stats, 4.0, (4, 1000), 0.0);
         let line: serde_json::Value = serde_json::from_str(&snap.to_json_line()).unwrap();
         let m = &line["ctfilter_metrics"];
         assert_eq!(m["interval"]["records"], 4);

@@ -4,25 +4,9 @@
 
 use crate::util::*;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::sync::mpsc::{channel, Receiver};
+use std::io::Write;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
-
-fn line_channel<R: Read + Send + 'static>(reader: R) -> Receiver<String> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(reader);
-        loop {
-            let mut line = String::new();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) if tx.send(line).is_err() => return,
-                Ok(_) => {}
-            }
-        }
-    });
-    rx
-}
 
 /// The first `ctfilter_metrics` line whose counters say `read == want`.
 #[track_caller]
@@ -182,21 +166,16 @@ fn the_prometheus_file_parses_and_holds_the_stats_counters() {
                 "{series}"
             );
         }
-        for (stage, n) in stats["filtered_by_stage"].as_object().unwrap() {
-            let series = format!("ctfilter_filtered_total{{stage=\"{stage}\"}}");
-            assert_eq!(sample(&samples, &series), n.as_f64().unwrap());
-        }
-        for (severity, n) in stats["emitted_by_severity"].as_object().unwrap() {
-            let series = format!("ctfilter_emitted_total{{severity=\"{severity}\"}}");
-            assert_eq!(sample(&samples, &series), n.as_f64().unwrap());
-        }
-        for (shape, n) in stats["records_by_shape"].as_object().unwrap() {
-            let series = format!("ctfilter_records_total{{shape=\"{shape}\"}}");
-            assert_eq!(sample(&samples, &series), n.as_f64().unwrap());
-        }
-        for (kind, n) in stats["bad_by_kind"].as_object().unwrap() {
-            let series = format!("ctfilter_dead_letters_total{{kind=\"{kind}\"}}");
-            assert_eq!(sample(&samples, &series), n.as_f64().unwrap());
+        for (family, label, key) in [
+            ("ctfilter_filtered_total", "stage", "filtered_by_stage"),
+            ("ctfilter_emitted_total", "severity", "emitted_by_severity"),
+            ("ctfilter_records_total", "shape", "records_by_shape"),
+            ("ctfilter_dead_letters_total", "kind", "bad_by_kind"),
+        ] {
+            for (name, n) in stats[key].as_object().unwrap() {
+                let series = format!("{family}{{{label}=\"{name}\"}}");
+                assert_eq!(sample(&samples, &series), n.as_f64().unwrap(), "{series}");
+            }
         }
         assert!(
             stats["bad"].as_u64().unwrap() > 0,
