@@ -66,9 +66,11 @@ impl Stats {
     #[inline]
     pub fn saw_event_time(&mut self, stamp: &str) {
         let b = stamp.as_bytes();
-        let Some(head) = b.get(..19) else {
+        // 19 bytes of date and time, then `Z` or a fraction.
+        if b.len() < 20 {
             return;
-        };
+        }
+        let head = &b[..19];
         if self.newest_event.is_some_and(|newest| head <= &newest[..]) {
             return;
         }
@@ -185,6 +187,7 @@ mod tests {
             "2026-01-15T11:00:00.250Z",
             "2027-13-01T00:00:00Z",
             "9999-01-01",
+            "2028-01-15T10:00:00",
             "soon",
         ] {
             stats.saw_event_time(stamp);

@@ -337,3 +337,38 @@ fn the_progress_bar_shows_on_a_terminal_and_never_in_a_pipe() {
     let out = ctfilter(&["--events", "*", "--progress", &input]).run();
     assert_eq!(out.code, 0);
 }
+
+#[test]
+fn odd_event_times_are_kept_and_leave_the_lag_unknown() {
+    // Regression (fuzz): a 19-byte eventTime, without its `Z`, panicked
+    // while the newest eventTime was being noted.
+    let dir = TempDir::new("metrics-odd-time");
+    let path = dir.file("ctfilter.prom");
+    let lines: String = [
+        "2026-01-15T10:00:00",
+        "2026-01-15",
+        "",
+        "2026-01-15T10:00:00+01:00",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, stamp)| {
+        edit_record(&record_line("req-0001"), |r| {
+            r["eventTime"] = Value::from(*stamp);
+            r["requestID"] = Value::from(format!("odd{i}"));
+        }) + "\n"
+    })
+    .collect();
+    let out = ctfilter(&with_test_rules(&[
+        "--events",
+        "*",
+        "--metrics-file",
+        &path,
+    ]))
+    .stdin(lines)
+    .run();
+    out.assert_clean();
+    assert_eq!(out.records().len(), 4);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("ctfilter_lag_seconds"), "{text}");
+}
