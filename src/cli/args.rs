@@ -11,6 +11,7 @@ use crate::rules::load::RuleSources;
 use crate::rules::plan::{Categories, EventsMode, IdentityClass, OnError, Plan, RunOptions};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -260,6 +261,32 @@ pub struct FilterArgs {
     /// Print a JSON summary of the counters to stderr at exit.
     #[arg(long)]
     pub stats: bool,
+    /// Every DURATION (ms, s, m or h), write the running counters as one
+    /// JSON line `{"ctfilter_metrics":{...}}` to stderr (or --stats-file):
+    /// the --stats counters, records/s and bytes/s over the interval and
+    /// overall, and the lag (now minus the newest eventTime).
+    /// Example: `--stats-interval 1m`
+    #[arg(long, value_name = "DURATION")]
+    pub stats_interval: Option<String>,
+    /// Append the --stats-interval lines to this file instead of stderr
+    /// (every 10s unless --stats-interval says otherwise).
+    /// Example: `--stats-file /var/log/ctfilter/stats.ndjson`
+    #[arg(long, value_name = "PATH")]
+    pub stats_file: Option<PathBuf>,
+    /// Keep the counters in this file in Prometheus text format, for
+    /// node_exporter's textfile collector: replaced atomically every
+    /// --stats-interval (default 10s) and at exit.
+    /// Example: `--metrics-file /var/lib/node_exporter/textfile/ctfilter.prom`
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+    /// Show a progress bar on stderr: bytes and files done, records/s, ETA.
+    /// Default: shown when stderr is a terminal and the inputs are files, and
+    /// --stats-interval does not write to stderr.
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+    /// Never show the progress bar.
+    #[arg(long, overrides_with = "progress")]
+    pub no_progress: bool,
     /// Worker threads; output order is unchanged. Example: `--threads 2`
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub threads: usize,
@@ -294,7 +321,54 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("'{text}' is not a size (e.g. 1048576, 512K, 64M)"))
 }
 
+/// `10s`, `1m`, `100ms`, `1h`, or plain seconds (`2`); more than zero.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale = match unit.trim() {
+        "ms" => 0.001,
+        "" | "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => f64::NAN,
+    };
+    number
+        .parse::<f64>()
+        .ok()
+        .map(|n| n * scale)
+        .filter(|secs| secs.is_finite() && *secs >= 0.001 && *secs <= 1e9)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("'{text}' is not a duration (e.g. 100ms, 10s, 1m, 1h)"))
+}
+
 impl FilterArgs {
+    /// Periodic metrics and progress settings. `files` are the inputs.
+    pub fn watch(&self, files: &[String]) -> Result<crate::run::watch::Settings, String> {
+        let interval = match &self.stats_interval {
+            Some(text) => Some(parse_duration(text).map_err(|e| format!("--stats-interval: {e}"))?),
+            None => None,
+        };
+        let line_on_stderr = interval.is_some() && self.stats_file.is_none();
+        let only_files = !files.is_empty() && files.iter().all(|f| f != "-");
+        let progress = if self.progress {
+            true
+        } else if self.no_progress {
+            false
+        } else {
+            use std::io::IsTerminal;
+            only_files && !line_on_stderr && std::io::stderr().is_terminal()
+        };
+        Ok(crate::run::watch::Settings {
+            interval,
+            stats_file: self.stats_file.clone(),
+            metrics_file: self.metrics_file.clone(),
+            progress,
+        })
+    }
+
     pub fn rule_sources(&self) -> RuleSources {
         self.layers.sources(false)
     }
@@ -418,6 +492,18 @@ mod tests {
         assert_eq!(parse_size("100"), Ok(100));
         assert!(parse_size("0").is_err());
         assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("100ms"), Ok(Duration::from_millis(100)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        for bad in ["0", "0s", "s", "10x", "-1s", "", "1e3s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -64,6 +64,13 @@ fn filter(args: FilterArgs, files: Vec<String>, explain: bool, explain_json: boo
             return exit::USAGE;
         }
     };
+    let watch = match args.watch(&files) {
+        Ok(watch) => watch,
+        Err(e) => {
+            eprintln!("ctfilter: {e}");
+            return exit::USAGE;
+        }
+    };
     let inputs = if files.is_empty() {
         vec![InputPath::Stdin]
     } else {
@@ -77,6 +84,7 @@ fn filter(args: FilterArgs, files: Vec<String>, explain: bool, explain_json: boo
         print_stats: args.stats,
         threads: args.threads,
         stop_reading: Default::default(),
+        watch,
         explain: match (explain, explain_json) {
             (false, _) => None,
             (true, false) => Some(crate::output::explain::Style::Text),

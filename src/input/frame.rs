@@ -181,7 +181,8 @@ impl Framer {
     /// the wrapper field are skipped; the field must hold an envelope.
     fn wrapped_envelope(&self) -> Option<(Wrapped, Stream)> {
         let buf = &self.carry;
-        let mut at = crate::input::scan::skip_ws(buf, 0);
+        let bom = buf.len() - crate::input::scan::strip_bom(buf).len();
+        let mut at = crate::input::scan::skip_ws(buf, bom);
         if buf.get(at) != Some(&b'{') {
             return None;
         }
@@ -312,7 +313,8 @@ impl Framer {
 
     fn line(&mut self, line: &[u8], emit: &mut dyn FnMut(Unit<'_>)) {
         self.line_no += 1;
-        let trimmed = trim(line);
+        // A line may start with a byte order mark (files joined with `cat`).
+        let trimmed = trim(crate::input::scan::strip_bom(line));
         if let Some((doc, _, depth)) = &mut self.doc {
             // `[` then one compact record per line is a well-formed array: the
             // element starts at depth 1 right after `[` or `,`.
@@ -321,7 +323,8 @@ impl Framer {
                 .rev()
                 .find(|b| !b.is_ascii_whitespace())
                 .is_some_and(|b| matches!(b, b'[' | b','));
-            if line.starts_with(b"{\"") && !(depth.depth == 1 && after_separator) {
+            let compact = crate::input::scan::strip_bom(line).starts_with(b"{\"");
+            if compact && !(depth.depth == 1 && after_separator) {
                 self.end_document(emit);
             } else {
                 doc.extend_from_slice(line);

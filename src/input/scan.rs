@@ -40,6 +40,12 @@ impl std::fmt::Display for ScanError {
     }
 }
 
+/// `bytes` without a leading UTF-8 byte order mark. Any line may start with
+/// one (`cat` of files that each begin with a BOM); nowhere else is it taken.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 #[inline]
 pub fn skip_ws(buf: &[u8], mut at: usize) -> usize {
     while at < buf.len() && matches!(buf[at], b' ' | b'\t' | b'\n' | b'\r') {

@@ -9,6 +9,7 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 
 /// Read size with one worker. Large enough that hand-offs between threads
@@ -33,6 +34,14 @@ impl InputPath {
             InputPath::File(arg.into())
         }
     }
+    /// The file's size in bytes (0 for stdin or when it cannot be read).
+    pub fn size(&self) -> u64 {
+        match self {
+            InputPath::Stdin => 0,
+            InputPath::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+        }
+    }
+
     pub fn display(&self) -> String {
         match self {
             InputPath::Stdin => "stdin".into(),
@@ -74,17 +83,19 @@ pub enum Msg {
 /// Start the reader thread. Returns the receiving end for messages, and the
 /// sender to return spent chunk buffers on.
 /// `stop` asks the reader to stop after handing on what it has already read
-/// (SIGTERM); it then sends `Done`.
+/// (SIGTERM); it then sends `Done`. `raw_read` counts the bytes read from
+/// files before decompression (for the progress bar).
 pub fn spawn_reader(
     paths: Vec<InputPath>,
     chunk_size: usize,
     tx: SyncSender<Msg>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    raw_read: std::sync::Arc<AtomicU64>,
 ) -> Sender<Chunk> {
     let (recycle_tx, recycle_rx) = std::sync::mpsc::channel::<Chunk>();
     std::thread::Builder::new()
         .name("ctfilter-reader".into())
-        .spawn(move || read_all(paths, chunk_size, tx, recycle_rx, stop))
+        .spawn(move || read_all(paths, chunk_size, tx, recycle_rx, stop, raw_read))
         .expect("spawn reader thread");
     recycle_tx
 }
@@ -95,6 +106,7 @@ fn read_all(
     tx: SyncSender<Msg>,
     recycle: Receiver<Chunk>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    raw_read: std::sync::Arc<AtomicU64>,
 ) {
     let stopping = || stop.load(std::sync::atomic::Ordering::SeqCst);
     for (id, path) in paths.iter().enumerate() {
@@ -102,8 +114,8 @@ fn read_all(
             let _ = tx.send(Msg::Done);
             return;
         }
-        let result =
-            open(path).and_then(|source| pump(id, source, chunk_size, &tx, &recycle, &stopping));
+        let result = open(path, &raw_read)
+            .and_then(|source| pump(id, source, chunk_size, &tx, &recycle, &stopping));
         let msg = match result {
             Ok(true) if stopping() => {
                 let _ = tx.send(Msg::Done);
@@ -206,7 +218,7 @@ fn pump(
 }
 
 /// Open a source, sniffing gzip by its magic bytes.
-fn open(path: &InputPath) -> io::Result<Source> {
+fn open(path: &InputPath, raw_read: &std::sync::Arc<AtomicU64>) -> io::Result<Source> {
     use std::os::fd::AsRawFd;
     let (raw, fill): (Box<dyn Read + Send>, _) = match path {
         InputPath::Stdin => (Box::new(io::stdin()), Some(io::stdin().as_raw_fd())),
@@ -215,7 +227,11 @@ fn open(path: &InputPath) -> io::Result<Source> {
             if file.metadata()?.is_dir() {
                 return Err(io::Error::other("is a directory"));
             }
-            (Box::new(file), None)
+            let counted = Counted {
+                inner: file,
+                count: raw_read.clone(),
+            };
+            (Box::new(counted), None)
         }
     };
     let mut peek = Peek::new(raw)?;
@@ -230,6 +246,20 @@ fn open(path: &InputPath) -> io::Result<Source> {
         reader: Box::new(peek),
         fill,
     })
+}
+
+/// A file that counts the bytes read from it: one atomic add per read call.
+struct Counted {
+    inner: File,
+    count: std::sync::Arc<AtomicU64>,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// A reader that has looked at its first bytes without losing them.

@@ -74,7 +74,8 @@ pub struct Stream {
 
 /// Where the array starts if `buf` begins like a one-line envelope.
 pub fn envelope_start(buf: &[u8]) -> Option<(usize, bool)> {
-    let at = crate::input::scan::skip_ws(buf, 0);
+    let bom = buf.len() - crate::input::scan::strip_bom(buf).len();
+    let at = crate::input::scan::skip_ws(buf, bom);
     match buf.get(at)? {
         // Any long unfinished array: its elements are handled one by one,
         // records or not, so even millions of bad elements stay bounded.

@@ -1,6 +1,7 @@
 //! A decision in, bytes out: the verdict and its splice into the record
 //! (`enrich`), the raw/OCSF/ECS shapes (`format`), run counters and the
-//! `--stats` summary (`stats`), and the `explain` trace.
+//! `--stats` summary (`stats`), the periodic metrics line and Prometheus file
+//! (`metrics`), and the `explain` trace.
 //!
 //! Guarantees: a kept record's own bytes are never re-serialised in `raw`
 //! format, and writing allocates nothing beyond growing reused buffers.
@@ -9,4 +10,5 @@ pub mod deadletter;
 pub mod enrich;
 pub mod explain;
 pub mod format;
+pub mod metrics;
 pub mod stats;

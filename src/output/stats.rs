@@ -27,6 +27,9 @@ pub struct Stats {
     pub bad: [u64; BadKind::COUNT],
     pub shapes: [u64; Shape::COUNT],
     pub severities: [u64; 5],
+    /// The newest `eventTime` read, as its `YYYY-MM-DDTHH:MM:SS` bytes (for
+    /// the lag metric; see [`Stats::saw_event_time`]).
+    pub newest_event: Option<[u8; 19]>,
 }
 
 counted_enum! {
@@ -56,6 +59,47 @@ impl Stats {
         self.read == self.emitted + self.filtered_total() + self.dead_lettered + self.skipped()
     }
 
+    /// Note a record's `eventTime`. CloudTrail writes
+    /// `YYYY-MM-DDTHH:MM:SS[.fff]Z`, whose first 19 bytes order as the times
+    /// do, so the newest is kept by comparing bytes: no parsing, no
+    /// allocation. Other forms are not counted.
+    #[inline]
+    pub fn saw_event_time(&mut self, stamp: &str) {
+        let b = stamp.as_bytes();
+        // 19 bytes of date and time, then `Z` or a fraction.
+        if b.len() < 20 {
+            return;
+        }
+        let head = &b[..19];
+        if self.newest_event.is_some_and(|newest| head <= &newest[..]) {
+            return;
+        }
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+        let shaped = b.last() == Some(&b'Z')
+            && matches!(b[19], b'Z' | b'.')
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && b[16] == b':'
+            && digits.iter().all(|&i| b[i].is_ascii_digit())
+            && (b"01"..=b"12").contains(&&[b[5], b[6]])
+            && (b"01"..=b"31").contains(&&[b[8], b[9]])
+            && &[b[11], b[12]] <= b"23";
+        if shaped {
+            let mut newest = [0u8; 19];
+            newest.copy_from_slice(head);
+            self.newest_event = Some(newest);
+        }
+    }
+
+    /// The newest `eventTime` read, in seconds since the epoch.
+    pub fn newest_event_epoch(&self) -> Option<f64> {
+        let newest = self.newest_event?;
+        let text = std::str::from_utf8(&newest).ok()?;
+        crate::output::enrich::parse_time(text)
+    }
+
     pub fn drop_at(&mut self, stage: Stage) {
         self.filtered[stage as usize] += 1;
     }
@@ -82,6 +126,7 @@ impl Stats {
         for (a, b) in self.severities.iter_mut().zip(other.severities) {
             *a += b;
         }
+        self.newest_event = self.newest_event.max(other.newest_event);
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -127,4 +172,36 @@ fn counts<T: Copy>(
         .iter()
         .map(|&item| (name(item).to_string(), json!(values[index(item)])))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_event_time_is_kept_by_its_bytes() {
+        let mut stats = Stats::default();
+        for stamp in [
+            "2026-01-15T10:00:00Z",
+            "2026-01-15T09:00:00Z",
+            "2026-01-15T11:00:00.250Z",
+            "2027-13-01T00:00:00Z",
+            "9999-01-01",
+            "2028-01-15T10:00:00",
+            "soon",
+        ] {
+            stats.saw_event_time(stamp);
+        }
+        assert_eq!(
+            stats.newest_event.as_ref().map(|b| &b[..]),
+            Some(&b"2026-01-15T11:00:00"[..])
+        );
+        let mut other = Stats::default();
+        other.saw_event_time("2026-02-01T00:00:00Z");
+        stats.add(&other);
+        assert_eq!(
+            stats.newest_event_epoch(),
+            crate::output::enrich::parse_time("2026-02-01T00:00:00Z")
+        );
+    }
 }

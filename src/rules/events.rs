@@ -2,6 +2,11 @@
 //! Lambda's versioned names such as `UpdateFunctionCode20150331v2`), and names
 //! valid for any source.
 //!
+//! Specs from Sigma rules are case-insensitive (`nocase`), as Sigma compares
+//! values; they sit in their own ASCII-folded map, so the exact lookup of
+//! YAML rules costs the same as before and the folded one is only tried when
+//! some Sigma rule was loaded.
+//!
 //! Guarantees: lookups never allocate, and a spec's meaning does not depend on
 //! the order specs were added.
 
@@ -43,6 +48,8 @@ pub struct EventSpec {
     pub name: Box<str>,
     /// `Name*`: `name` is a prefix.
     pub prefix: bool,
+    /// Source and name compare ignoring ASCII case (Sigma rules).
+    pub nocase: bool,
 }
 
 impl EventSpec {
@@ -76,10 +83,24 @@ impl EventSpec {
             source,
             name: name.into(),
             prefix,
+            nocase: false,
         })
     }
 
     pub fn matches(&self, source: &str, name: &str) -> bool {
+        if self.nocase {
+            let want = self.name.as_bytes();
+            return self
+                .source
+                .as_deref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(source))
+                && if self.prefix {
+                    name.len() >= want.len()
+                        && name.as_bytes()[..want.len()].eq_ignore_ascii_case(want)
+                } else {
+                    name.eq_ignore_ascii_case(&self.name)
+                };
+        }
         self.source.as_deref().is_none_or(|s| s == source)
             && if self.prefix {
                 name.starts_with(&*self.name)
@@ -104,13 +125,28 @@ type BySource<T> = Vec<(Option<Box<str>>, T)>;
 #[derive(Clone, Debug, Default)]
 pub struct EventIndex<T> {
     exact: HashMap<Box<str>, BySource<T>, FxBuild>,
+    /// `nocase` exact specs, keyed and sourced in ASCII lower case.
+    folded: HashMap<Box<str>, BySource<T>, FxBuild>,
     prefixes: Vec<(EventSpec, T)>,
 }
+
+/// Longest eventName folded on the stack; longer names (none in CloudTrail)
+/// are compared one entry at a time.
+const FOLD_MAX: usize = 128;
 
 impl<T: Copy> EventIndex<T> {
     pub fn insert(&mut self, spec: &EventSpec, item: T) {
         if spec.prefix {
             self.prefixes.push((spec.clone(), item));
+        } else if spec.nocase {
+            let source = spec
+                .source
+                .as_deref()
+                .map(|s| s.to_ascii_lowercase().into());
+            self.folded
+                .entry(spec.name.to_ascii_lowercase().into())
+                .or_default()
+                .push((source, item));
         } else {
             self.exact
                 .entry(spec.name.clone())
@@ -120,7 +156,7 @@ impl<T: Copy> EventIndex<T> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.exact.is_empty() && self.prefixes.is_empty()
+        self.exact.is_empty() && self.folded.is_empty() && self.prefixes.is_empty()
     }
 
     /// Call `visit` with every item registered for the pair.
@@ -133,9 +169,47 @@ impl<T: Copy> EventIndex<T> {
                 }
             }
         }
+        if !self.folded.is_empty() {
+            self.for_each_folded(source, name, &mut visit);
+        }
         for (spec, item) in &self.prefixes {
             if spec.matches(source, name) {
                 visit(*item);
+            }
+        }
+    }
+
+    /// The case-insensitive entries for the pair.
+    fn for_each_folded(&self, source: &str, name: &str, visit: &mut impl FnMut(T)) {
+        let mut visit_entries = |entries: &BySource<T>| {
+            for (want, item) in entries {
+                if want
+                    .as_deref()
+                    .is_none_or(|s| s.eq_ignore_ascii_case(source))
+                {
+                    visit(*item);
+                }
+            }
+        };
+        let mut buf = [0u8; FOLD_MAX];
+        match buf.get_mut(..name.len()) {
+            Some(lower) => {
+                lower.copy_from_slice(name.as_bytes());
+                lower.make_ascii_lowercase();
+                // Lower-casing ASCII bytes keeps UTF-8 valid.
+                if let Some(entries) = std::str::from_utf8(lower)
+                    .ok()
+                    .and_then(|key| self.folded.get(key))
+                {
+                    visit_entries(entries);
+                }
+            }
+            None => {
+                for (key, entries) in &self.folded {
+                    if key.eq_ignore_ascii_case(name) {
+                        visit_entries(entries);
+                    }
+                }
             }
         }
     }
@@ -192,5 +266,32 @@ mod tests {
         assert!(hits("waf.amazonaws.com", "DeleteRule").is_empty());
         assert_eq!(hits("sso-directory.amazonaws.com", "CreateUser"), [2]);
         assert_eq!(hits("lambda.amazonaws.com", "AddPermission20150331v2"), [3]);
+    }
+
+    #[test]
+    fn nocase_specs_ignore_ascii_case_and_exact_ones_do_not() {
+        let nocase = |text: &str| EventSpec {
+            nocase: true,
+            ..EventSpec::parse(text).unwrap()
+        };
+        let mut idx = EventIndex::default();
+        idx.insert(&EventSpec::parse("cloudtrail:StopLogging").unwrap(), 1);
+        idx.insert(&nocase("CloudTrail:stoplogging"), 2);
+        idx.insert(&nocase("lambda:updatefunctioncode*"), 3);
+        let long = "X".repeat(FOLD_MAX + 1);
+        idx.insert(&nocase(&format!("iam:{}", long.to_lowercase())), 4);
+        let hits = |s: &str, n: &str| {
+            let mut v = Vec::new();
+            idx.for_each(s, n, |i| v.push(i));
+            v
+        };
+        assert_eq!(hits("cloudtrail.amazonaws.com", "StopLogging"), [1, 2]);
+        assert_eq!(hits("cloudtrail.amazonaws.com", "STOPLOGGING"), [2]);
+        assert!(hits("iam.amazonaws.com", "StopLogging").is_empty());
+        assert_eq!(
+            hits("Lambda.amazonaws.com", "UpdateFunctionCode20150331"),
+            [3]
+        );
+        assert_eq!(hits("iam.amazonaws.com", &long), [4]);
     }
 }

@@ -73,11 +73,25 @@ fn overlap(rule: &EventSpec, need: &EventSpec) -> Overlap {
     if !source_ok {
         return Overlap::None;
     }
+    // Sigma specs compare names ignoring case, as the filter matches them.
+    let fold = rule.nocase || need.nocase;
+    let same = |a: &str, b: &str| {
+        if fold {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    let starts = |text: &str, prefix: &str| {
+        text.len() >= prefix.len()
+            && text.is_char_boundary(prefix.len())
+            && same(&text[..prefix.len()], prefix)
+    };
     match (rule.prefix, need.prefix) {
-        (true, _) if need.name.starts_with(&*rule.name) => Overlap::Full,
-        (false, false) if rule.name == need.name => Overlap::Full,
+        (true, _) if starts(&need.name, &rule.name) => Overlap::Full,
+        (false, false) if same(&rule.name, &need.name) => Overlap::Full,
         // The need is a prefix and the rule holds some of its names.
-        (_, true) if rule.name.starts_with(&*need.name) => Overlap::Part,
+        (_, true) if starts(&rule.name, &need.name) => Overlap::Part,
         _ => Overlap::None,
     }
 }
@@ -192,6 +206,16 @@ mod tests {
         ] {
             assert_eq!(status(need, None).0, want, "{need}");
         }
+    }
+
+    #[test]
+    fn sigma_needs_match_names_in_any_case() {
+        let mut diags = Vec::new();
+        let set = compile_sources(&[Source::yaml("r.yml", RULES)], &mut diags).unwrap();
+        let mut need = EventSpec::parse("iam:createuser").unwrap();
+        assert_eq!(reach(&set, None, &need).status, Status::Never);
+        need.nocase = true;
+        assert_eq!(reach(&set, None, &need).status, Status::Always);
     }
 
     #[test]

@@ -9,14 +9,16 @@
 //!   between units; invalid rules are logged and the old plan stays;
 //! - a closed stdout ends the run quietly with exit 0.
 
-use crate::input::frame::{Framer, Unit};
-use crate::input::source::{self, InputPath, Msg, Sig};
+use crate::input::frame::Unit;
+use crate::input::source::{self, InputPath, Msg};
 use crate::output::deadletter::DeadLetterStyle;
 use crate::output::stats::Stats;
 use crate::rules::load::RuleSources;
-use crate::rules::plan::{Plan, RunOptions};
+use crate::rules::plan::Plan;
 use crate::run::parallel;
 use crate::run::process::{Processor, Sink};
+use crate::run::pump::{pump, Loop, Stop, Target};
+use crate::run::watch::{self, Watch};
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,6 +49,18 @@ pub struct Run {
     pub explain: Option<crate::output::explain::Style>,
     /// Raised on SIGTERM: the reader hands on what it has read, then stops.
     pub stop_reading: Arc<AtomicBool>,
+    /// Periodic metrics and the progress bar.
+    pub watch: watch::Settings,
+}
+
+impl Run {
+    fn looped(&self) -> Loop<'_> {
+        Loop {
+            plan: &self.plan,
+            rule_sources: &self.rule_sources,
+            stop_reading: &self.stop_reading,
+        }
+    }
 }
 
 enum DeadSink {
@@ -79,14 +93,6 @@ impl DeadSink {
     }
 }
 
-enum Stop {
-    Finished,
-    Terminated,
-    BrokenPipe,
-    Strict(String),
-    Fatal(String),
-}
-
 pub fn run(run: Run) -> i32 {
     let mut dead = match &run.dead_letter {
         None => DeadSink::Stderr,
@@ -110,6 +116,15 @@ pub fn run(run: Run) -> i32 {
     } else {
         DeadLetterStyle::Reason
     };
+    let raw_read = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let sizes = run.inputs.iter().map(source::InputPath::size).collect();
+    let mut watch = match Watch::new(&run.watch, sizes, raw_read.clone()) {
+        Ok(watch) => watch,
+        Err(e) => {
+            eprintln!("ctfilter: {e}");
+            return exit::USAGE;
+        }
+    };
     let names: Vec<Arc<str>> = run.inputs.iter().map(|i| Arc::from(i.display())).collect();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(4);
     if let Err(e) = source::forward_signals(tx.clone()) {
@@ -120,8 +135,13 @@ pub fn run(run: Run) -> i32 {
     } else {
         source::PARALLEL_CHUNK
     };
-    let recycle =
-        source::spawn_reader(run.inputs.clone(), chunk_size, tx, run.stop_reading.clone());
+    let recycle = source::spawn_reader(
+        run.inputs.clone(),
+        chunk_size,
+        tx,
+        run.stop_reading.clone(),
+        raw_read,
+    );
 
     let (stop, stats, input_failed) = if run.threads <= 1 {
         let mut target = Inline {
@@ -131,7 +151,14 @@ pub fn run(run: Run) -> i32 {
             dead: &mut dead,
         };
         target.processor.explain = run.explain;
-        let (stop, input_failed) = pump(&run, &rx, &recycle, &names, &mut target);
+        let (stop, input_failed) = pump(
+            &run.looped(),
+            &rx,
+            &recycle,
+            &names,
+            &mut target,
+            &mut watch,
+        );
         let stop = match stop {
             Stop::Finished | Stop::Terminated => {
                 match drain(&mut target.out, &mut target.sink, target.dead, true) {
@@ -143,8 +170,10 @@ pub fn run(run: Run) -> i32 {
         };
         (stop, target.processor.stats, input_failed)
     } else {
-        run_parallel(&run, &rx, &recycle, &names, style, dead_take(&mut dead))
+        let dead = dead_take(&mut dead);
+        run_parallel(&run, &rx, &recycle, &names, style, dead, &mut watch)
     };
+    watch.finish(&stats);
 
     let mut code = match &stop {
         Stop::Finished | Stop::Terminated | Stop::BrokenPipe => exit::OK,
@@ -177,22 +206,6 @@ fn dead_take(dead: &mut DeadSink) -> DeadSink {
     std::mem::replace(dead, DeadSink::Stderr)
 }
 
-/// Where framed units go: processed inline, or batched to workers.
-trait Target {
-    fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>);
-    /// An input chunk is about to be framed.
-    fn begin_chunk(&mut self, _chunk: &[u8]) {}
-    /// The chunk has been framed: `None` when the target kept it (its units
-    /// point into it), else the chunk back for reuse.
-    fn end_chunk(&mut self, chunk: source::Chunk) -> Option<source::Chunk> {
-        Some(chunk)
-    }
-    /// After a chunk: `Err` stops the run.
-    fn chunk_done(&mut self, plan: &Arc<Plan>) -> Result<(), Stop>;
-    /// Input is idle: make everything so far visible.
-    fn idle(&mut self) -> Result<(), Stop>;
-}
-
 struct Inline<'a, W: Write> {
     processor: Processor,
     sink: Sink,
@@ -220,114 +233,8 @@ impl<W: Write> Target for Inline<'_, W> {
     fn idle(&mut self) -> Result<(), Stop> {
         drain(&mut self.out, &mut self.sink, self.dead, true)
     }
-}
-
-/// The message loop shared by both modes.
-fn pump(
-    run: &Run,
-    rx: &std::sync::mpsc::Receiver<Msg>,
-    recycle: &std::sync::mpsc::Sender<source::Chunk>,
-    names: &[Arc<str>],
-    target: &mut dyn Target,
-) -> (Stop, bool) {
-    let mut plan = run.plan.clone();
-    let mut framer = Framer::new(run.plan.options.max_line_bytes);
-    let mut input_failed = false;
-    let mut current = 0usize;
-    let mut terminating = false;
-    let stop = loop {
-        if terminating {
-            // SIGTERM: the reader hands on what it has already read and sends
-            // Done; a reader blocked in read() sends nothing, so stop after a
-            // short wait.
-            match rx.recv_timeout(std::time::Duration::from_millis(100)) {
-                Ok(Msg::Data(id, chunk)) => {
-                    let source = &names[id];
-                    frame_chunk(&mut framer, target, &plan, source, chunk, recycle);
-                    if let Err(stop) = target.chunk_done(&plan) {
-                        break stop;
-                    }
-                    continue;
-                }
-                Ok(Msg::Signal(_)) | Ok(Msg::Start(_)) | Ok(Msg::End(_)) | Ok(Msg::Error(..)) => {
-                    continue
-                }
-                Ok(Msg::Done) | Err(_) => {
-                    framer.finish(&mut |unit| target.unit(&plan, &names[current], unit));
-                    break Stop::Terminated;
-                }
-            }
-        }
-        let msg = match rx.try_recv() {
-            Ok(msg) => msg,
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                if let Err(stop) = target.idle() {
-                    break stop;
-                }
-                match rx.recv() {
-                    Ok(msg) => msg,
-                    Err(_) => break Stop::Finished,
-                }
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => break Stop::Finished,
-        };
-        let source = &names[current];
-        let step = match msg {
-            Msg::Start(id) => {
-                current = id;
-                framer.reset();
-                Ok(())
-            }
-            Msg::Data(_, chunk) => {
-                frame_chunk(&mut framer, target, &plan, source, chunk, recycle);
-                target.chunk_done(&plan)
-            }
-            Msg::End(id) | Msg::Error(id, _) if id != current => Ok(()),
-            Msg::End(_) => {
-                framer.finish(&mut |unit| target.unit(&plan, source, unit));
-                target.chunk_done(&plan)
-            }
-            Msg::Error(_, message) => {
-                framer.finish(&mut |unit| target.unit(&plan, source, unit));
-                eprintln!("ctfilter: {message}");
-                input_failed = true;
-                target.chunk_done(&plan)
-            }
-            Msg::Signal(Sig::Terminate) => {
-                terminating = true;
-                run.stop_reading.store(true, Ordering::SeqCst);
-                Ok(())
-            }
-            Msg::Signal(Sig::Reload) => {
-                if let Some(new_plan) = reload(&run.rule_sources, &plan.options) {
-                    plan = new_plan;
-                }
-                Ok(())
-            }
-            Msg::Done => Err(Stop::Finished),
-        };
-        if let Err(stop) = step {
-            break match stop {
-                Stop::Strict(_) => Stop::Strict(names[current].to_string()),
-                other => other,
-            };
-        }
-    };
-    (stop, input_failed)
-}
-
-fn frame_chunk(
-    framer: &mut Framer,
-    target: &mut dyn Target,
-    plan: &Arc<Plan>,
-    source: &Arc<str>,
-    chunk: source::Chunk,
-    recycle: &std::sync::mpsc::Sender<source::Chunk>,
-) {
-    target.begin_chunk(chunk.bytes());
-    framer.feed(chunk.bytes(), &mut |unit| target.unit(plan, source, unit));
-    if let Some(chunk) = target.end_chunk(chunk) {
-        let _ = recycle.send(chunk);
+    fn stats(&self) -> Stats {
+        self.processor.stats.clone()
     }
 }
 
@@ -339,6 +246,8 @@ struct Batcher {
     stop: Arc<AtomicBool>,
     /// Address range of the chunk being framed (empty between chunks).
     chunk: std::ops::Range<usize>,
+    /// The writer's running counters.
+    live: Arc<std::sync::Mutex<Stats>>,
 }
 
 impl Batcher {
@@ -403,6 +312,9 @@ impl Target for Batcher {
         }
         Ok(())
     }
+    fn stats(&self) -> Stats {
+        self.live.lock().map(|s| s.clone()).unwrap_or_default()
+    }
 }
 
 /// Bytes copied into a batch (units not inside the input chunk) before it is
@@ -416,6 +328,7 @@ fn run_parallel(
     names: &[Arc<str>],
     style: DeadLetterStyle,
     mut dead: DeadSink,
+    watch: &mut Watch,
 ) -> (Stop, Stats, bool) {
     let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<parallel::Done>(run.threads);
     let stop = Arc::new(AtomicBool::new(false));
@@ -430,6 +343,8 @@ fn run_parallel(
     );
     let writer_pool = pool.clone();
     let writer_stop = stop.clone();
+    let live = Arc::new(std::sync::Mutex::new(Stats::default()));
+    let writer_live = live.clone();
     let writer = std::thread::Builder::new()
         .name("ctfilter-writer".into())
         .spawn(move || {
@@ -460,6 +375,7 @@ fn run_parallel(
                 },
                 writer_stop,
                 writer_pool,
+                &writer_live,
             );
             (end, dead)
         })
@@ -471,8 +387,9 @@ fn run_parallel(
         tx: Some(batches),
         stop: stop.clone(),
         chunk: 0..0,
+        live,
     };
-    let (mut outcome, input_failed) = pump(run, rx, recycle, names, &mut batcher);
+    let (mut outcome, input_failed) = pump(&run.looped(), rx, recycle, names, &mut batcher, watch);
     batcher.send();
     batcher.tx = None;
     let (end, _dead) = match writer.join() {
@@ -532,25 +449,6 @@ fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn reload(sources: &RuleSources, options: &RunOptions) -> Option<Arc<Plan>> {
-    match sources.compile() {
-        Ok((rules, warnings)) => {
-            for w in warnings {
-                eprintln!("ctfilter: {w}");
-            }
-            eprintln!("ctfilter: SIGHUP: reloaded {} rules", rules.rules.len());
-            Some(Arc::new(Plan::new(rules, options.clone())))
-        }
-        Err(diags) => {
-            for d in diags {
-                eprintln!("ctfilter: {d}");
-            }
-            eprintln!("ctfilter: SIGHUP: the new rules have errors; keeping the previous rules");
-            None
-        }
-    }
 }
 
 pub fn print_stats(stats: &Stats) {

@@ -358,11 +358,13 @@ pub struct WriterEnd {
 
 /// Write results in sequence order until the channel closes or writing stops.
 /// `stop` is raised when the writer gives up (broken pipe, error, strict).
+/// `live` holds the counters of what has been written so far.
 pub fn write_in_order(
     results: Receiver<Done>,
     mut write: impl FnMut(&Sink, bool) -> Result<(), WriteStop>,
     stop: Arc<AtomicBool>,
     pool: Pool,
+    live: &Mutex<Stats>,
 ) -> WriterEnd {
     let mut end = WriterEnd::default();
     let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
@@ -391,6 +393,10 @@ pub fn write_in_order(
         while let Some(done) = pending.remove(&next) {
             next += 1;
             end.stats.add(&done.stats);
+            // For the periodic metrics: one lock per batch, not per record.
+            if let Ok(mut live) = live.lock() {
+                live.clone_from(&end.stats);
+            }
             let written = write(&done.sink, false);
             pool.give(done.sink.out);
             if let Err(e) = written {

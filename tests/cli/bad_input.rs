@@ -333,6 +333,33 @@ fn a_byte_order_mark_is_ignored() {
 }
 
 #[test]
+fn a_byte_order_mark_at_the_start_of_any_line_is_ignored() {
+    // Regression: only a BOM at the very start of a source was accepted;
+    // `cat a.json b.json` of files that each begin with one put the second
+    // BOM at the start of a later line, which was dead-lettered.
+    let lines = fixture_lines("records.ndjson");
+    let bom = fixture_bytes("bad/bom.ndjson");
+    let mut input = bom.clone();
+    input.extend_from_slice(&bom);
+    // A pretty-printed Records file, and a one-line one, each with a BOM.
+    input.extend_from_slice(
+        format!("\u{feff}{{\n  \"Records\": [\n    {}\n  ]\n}}\n", lines[0]).as_bytes(),
+    );
+    input.extend_from_slice(format!("\u{feff}{{\"Records\":[{}]}}\n", lines[1]).as_bytes());
+    // A long one-line Records file (streamed) with a BOM.
+    let many = vec![lines[2].as_str(); 2000].join(",");
+    input.extend_from_slice(format!("\u{feff}{{\"Records\":[{many}]}}\n").as_bytes());
+    for threads in ["1", "2"] {
+        let out = ctfilter(&with_test_rules(&["--events", "*", "--threads", threads]))
+            .stdin(&input)
+            .run();
+        out.assert_clean();
+        assert_eq!(out.records().len(), 3 + 3 + 1 + 1 + 2000, "{}", out.stderr);
+        assert!(!out.stdout.contains('\u{feff}'));
+    }
+}
+
+#[test]
 fn a_missing_final_newline_still_processes_the_last_record() {
     let clean = ctfilter(&with_test_rules(&["--events", "*"]))
         .stdin(fixture_lines("records.ndjson")[..3].join("\n") + "\n")

@@ -23,6 +23,7 @@ mod generator;
 mod hardening;
 mod hostile;
 mod memory;
+mod metrics;
 mod output;
 mod pipes;
 mod property;

@@ -4,28 +4,8 @@
 use crate::util::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Child;
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
-
-/// Lines of a child stream, delivered through a channel by a reader thread.
-fn line_channel<R: Read + Send + 'static>(reader: R) -> Receiver<String> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(reader);
-        loop {
-            let mut line = String::new();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {
-                    if tx.send(line).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
-    rx
-}
 
 /// Wait up to `timeout` for the next line.
 #[track_caller]

@@ -452,6 +452,34 @@ fn own_rule_filters_apply() {
 }
 
 #[test]
+fn event_pairs_match_case_insensitively_as_sigma_values_do() {
+    // Regression: the event index compared Sigma-derived pairs with their
+    // case as written, so `eventName: stoplogging` never fired.
+    let dir = TempDir::new("sigma-case");
+    let rule = dir.write(
+        "lower.yml",
+        "title: Lower-case pair\nid: 1b0c1f2e-0000-4000-8000-00000000ca5e\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  selection:\n    eventSource: CloudTrail.amazonaws.com\n    eventName: stoplogging\n  condition: selection\nlevel: high\n",
+    );
+    let (rules, stderr) = listed(&[&rule]);
+    assert_eq!(stderr, "");
+    assert_ne!(rules[0]["events"], json!([]), "the pair is still derived");
+    let stop = record_line("req-0001");
+    let upper = edit_record(&stop, |r| {
+        r["eventName"] = json!("STOPLOGGING");
+        r["requestID"] = json!("upper");
+    });
+    let other = edit_record(&stop, |r| {
+        r["eventName"] = json!("StartLogging");
+        r["requestID"] = json!("other");
+    });
+    let out = ctfilter(&["--no-default-rules", "--sigma", &rule, "--now", NOW])
+        .stdin(format!("{stop}\n{upper}\n{other}\n"))
+        .run();
+    out.assert_clean();
+    assert_eq!(ids(&out.records()), ["req-0001", "upper"], "{}", out.stdout);
+}
+
+#[test]
 fn own_rule_without_event_pairs_is_tried_on_every_record() {
     let rule = "fixtures/sigma/rules/root-console-no-mfa.yml";
     let (rules, stderr) = listed(&[rule]);

@@ -188,6 +188,26 @@ pub fn wait_with_deadline(
     }
 }
 
+/// Lines of a child stream, delivered through a channel by a reader thread.
+pub fn line_channel<R: Read + Send + 'static>(reader: R) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = std::io::BufReader::new(reader);
+        loop {
+            let mut line = String::new();
+            match std::io::BufRead::read_line(&mut reader, &mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {
+                    if tx.send(line).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
+
 /// Send a signal (`TERM`, `HUP`, `INT`) to a child with kill(1).
 pub fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")

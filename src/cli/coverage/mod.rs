@@ -253,6 +253,7 @@ fn sigma_rules(
                         source: None,
                         name: "".into(),
                         prefix: true,
+                        nocase: true,
                     });
                 }
                 let pairs = specs

@@ -18,10 +18,9 @@
 //! - The result is used only when every alternative names both its
 //!   eventSource(s) and its eventName(s), as the event index needs both.
 //!
-//! One assumption: event pairs are matched with their case as written, like
-//! every rule's `events`, while Sigma compares the values case-insensitively.
-//! CloudTrail writes eventSource and eventName in one fixed spelling, so this
-//! changes nothing for real records; `docs/sigma.md` says so.
+//! The pairs are case-insensitive (`EventSpec::nocase`), as Sigma compares
+//! values: `eventName: stoplogging` fires on `StopLogging`. Under `|cased`
+//! that lets a few more records reach the condition, which still decides.
 
 use super::condition::Expr;
 use super::modifiers::{parse_wildcards, Part};
@@ -213,6 +212,7 @@ pub fn specs(needs: &Needs) -> Vec<EventSpec> {
                     source: Some(source.as_str().into()),
                     name: name.text.as_str().into(),
                     prefix: name.prefix,
+                    nocase: true,
                 };
                 if !specs.contains(&spec) {
                     specs.push(spec);
@@ -252,6 +252,7 @@ pub fn required(needs: &Needs) -> Vec<EventSpec> {
                     source: source.map(Into::into),
                     name: name.text.as_str().into(),
                     prefix: name.prefix,
+                    nocase: true,
                 };
                 if !out.contains(&spec) {
                     out.push(spec);

@@ -27,6 +27,9 @@ impl Processor {
         };
         self.stats.read += 1;
         self.stats.shapes[ctx.shape as usize] += 1;
+        if let Some(stamp) = core.event_time {
+            self.stats.saw_event_time(stamp);
+        }
         let decision = self.eval.decide(plan, root, &core);
         if let Some(style) = self.explain {
             let trace = crate::output::explain::Trace {

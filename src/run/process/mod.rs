@@ -131,7 +131,7 @@ impl Processor {
     pub fn line(&mut self, plan: &Plan, line: &[u8], at: Where<'_>, sink: &mut Sink) {
         self.stats.lines += 1;
         self.stats.bytes += line.len() as u64 + 1;
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = scan::strip_bom(line.strip_suffix(b"\r").unwrap_or(line));
         if line.iter().all(u8::is_ascii_whitespace) {
             self.stats.blank_lines += 1;
             return;
@@ -289,7 +289,7 @@ impl Processor {
         depth: usize,
         sink: &mut Sink,
     ) {
-        let mut pos = scan::skip_ws(text, 0);
+        let mut pos = scan::skip_ws(text, text.len() - scan::strip_bom(text).len());
         let mut index = 0;
         while pos < text.len() {
             match scan::value_end(text, pos, envelope_depth(plan)) {

@@ -164,6 +164,19 @@ impl Processor {
 
     /// Parse one object and act on its shape.
     pub(super) fn object(&mut self, plan: &Plan, bytes: &[u8], ctx: Ctx<'_>, sink: &mut Sink) {
+        self.parse_object(plan, bytes, ctx, sink, false);
+    }
+
+    /// [`Self::object`]; with `masked`, the parser's copy has its numbers
+    /// beyond a double masked (`input::numbers`), while `bytes` are emitted.
+    fn parse_object(
+        &mut self,
+        plan: &Plan,
+        bytes: &[u8],
+        ctx: Ctx<'_>,
+        sink: &mut Sink,
+        masked: bool,
+    ) {
         let Ctx {
             at,
             shape,
@@ -188,11 +201,19 @@ impl Processor {
         scratch.clear();
         scratch.extend_from_slice(bytes);
         let len = scratch.len();
+        if masked {
+            crate::input::numbers::mask_out_of_range(&mut scratch);
+        }
         scratch.resize(len + simd_json::INPUT_PADDING, 0);
         let parsed = simd_json::fill_tape_padded(&mut scratch, len, &mut self.buffers, &mut tape);
+        let mut unmask = false;
         let follow_up = match parsed {
             Err(_) if depth == 0 && is_concatenated(bytes, envelope_depth(plan)) => {
                 Some((Kind::Concatenated, shape))
+            }
+            Err(e) if !masked && is_number_error(&e) => {
+                unmask = true;
+                None
             }
             Err(e) => {
                 let (kind, reason) = diagnose(bytes, &e, envelope_depth(plan));
@@ -239,6 +260,9 @@ impl Processor {
         };
         self.tape = Some(tape.reset());
         self.scratch = scratch;
+        if unmask {
+            return self.parse_object(plan, bytes, ctx, sink, true);
+        }
         let Some((kind, next_shape)) = follow_up else {
             return;
         };
@@ -309,6 +333,14 @@ impl Processor {
             }
         }
     }
+}
+
+/// simd-json's errors for a number it cannot hold (`1e400`, or not a number).
+fn is_number_error(e: &simd_json::Error) -> bool {
+    matches!(
+        e.error(),
+        simd_json::ErrorType::InvalidNumber | simd_json::ErrorType::InvalidExponent
+    )
 }
 
 /// Scanner depth for envelopes: generous, because each record's own depth is
