@@ -138,15 +138,16 @@ pub(crate) fn member<'i>(value: Option<Val<'_, 'i>>, key: &str) -> Option<&'i st
         .filter(|s| !s.is_empty())
 }
 
-/// Write the record's `resources` as member `name` of `parent`: one object
-/// per entry, with each `(input member, output name)` of `members` copied in
-/// that order. Entries with none of them are skipped, and the member is left
-/// out when no entry remains.
-pub(crate) fn write_resources(
+/// Write the record's `resources` as member `resources` of `parent`: for
+/// each entry, the values of its members `from` (in that order) are handed
+/// to `write`, inside a new object. Entries with none of them are skipped,
+/// and the member is left out when no entry remains.
+pub(crate) fn write_resources<'i>(
     out: &mut Vec<u8>,
     parent: &mut Obj,
-    fields: &Fields,
-    members: &[(&str, &'static str); 3],
+    fields: &Fields<'_, 'i>,
+    from: [&str; 3],
+    mut write: impl FnMut(&mut Vec<u8>, &mut Obj, [Option<&'i str>; 3]),
 ) {
     let Some(items) = fields.get(Field::Resources).and_then(|v| v.as_array()) else {
         return;
@@ -156,7 +157,7 @@ pub(crate) fn write_resources(
     out.push(b'[');
     let mut count = 0;
     for item in items.iter() {
-        let values = members.map(|(from, _)| member(Some(item), from));
+        let values = from.map(|key| member(Some(item), key));
         if values.iter().all(Option::is_none) {
             continue;
         }
@@ -165,9 +166,7 @@ pub(crate) fn write_resources(
         }
         count += 1;
         let mut resource = Obj::open(out);
-        for ((_, name), value) in members.iter().zip(values) {
-            resource.str(out, name, value);
-        }
+        write(out, &mut resource, values);
         resource.close(out);
     }
     if count == 0 {

@@ -194,33 +194,23 @@ pub fn of_expr(expr: &Expr, selections: &HashMap<&str, Needs>) -> Needs {
 /// with names alone is not used: the event index only sees records that
 /// have an eventSource, while the condition alone would not require one.
 pub fn specs(needs: &Needs) -> Vec<EventSpec> {
-    let Some(needs) = needs else {
+    let Some(list) = needs else {
         return Vec::new();
     };
-    let mut specs: Vec<EventSpec> = Vec::new();
-    for need in needs {
-        let (Some(sources), Some(names)) = (&need.sources, &need.names) else {
-            return Vec::new();
-        };
-        for source in sources {
-            for name in names {
-                if name.text.is_empty() && name.prefix {
-                    // `startswith: ''` is every name: no constraint at all.
-                    return Vec::new();
-                }
-                let spec = EventSpec {
-                    source: Some(source.as_str().into()),
-                    name: name.text.as_str().into(),
-                    prefix: name.prefix,
-                    nocase: true,
-                };
-                if !specs.contains(&spec) {
-                    specs.push(spec);
-                }
-            }
-        }
+    // `startswith: ''` is every name: no constraint at all.
+    let every_name = |n: &Name| n.text.is_empty() && n.prefix;
+    let constrained = list.iter().all(|need| {
+        need.sources.is_some()
+            && need
+                .names
+                .as_ref()
+                .is_some_and(|names| !names.iter().any(every_name))
+    });
+    if constrained {
+        required(needs)
+    } else {
+        Vec::new()
     }
-    specs
 }
 
 /// The pairs a detection needs, for `ctfilter coverage`: like [`specs`],

@@ -401,11 +401,12 @@ fn cloudtrail(
         out,
         trail,
         fields,
-        &[
-            ("ARN", "arn"),
-            ("accountId", "account_id"),
-            ("type", "type"),
-        ],
+        ["ARN", "accountId", "type"],
+        |out, resource, [arn, account, kind]| {
+            resource.str(out, "arn", arn);
+            resource.str(out, "account_id", account);
+            resource.str(out, "type", kind);
+        },
     );
     trail.str(
         out,

@@ -21,7 +21,9 @@ mod unmapped;
 use crate::model::json;
 use crate::model::record::{text, Val};
 use crate::output::enrich::{loose_bool, IdentityFields};
-use crate::output::format::{first_of_name, member, Activity, Field, Fields, Kept, Obj};
+use crate::output::format::{
+    first_of_name, member, write_resources, Activity, Field, Fields, Kept, Obj,
+};
 use simd_json::prelude::{TypedScalarValue as _, ValueAsScalar as _};
 use unmapped::{names_a_user, unmapped};
 
@@ -234,41 +236,22 @@ impl<'i> SessionMap<'i> {
 /// `resources[]`: `{uid, type, owner: {account: {uid}}}` from each entry's
 /// `ARN`, `type` and `accountId`; entries with none of them are skipped.
 fn resources(out: &mut Vec<u8>, root: &mut Obj, fields: &Fields) {
-    let Some(items) = fields.get(Field::Resources).and_then(|v| v.as_array()) else {
-        return;
-    };
-    let saved = root.save(out);
-    root.key(out, "resources");
-    out.push(b'[');
-    let mut count = 0;
-    for item in items.iter() {
-        let (uid, kind, account) = (
-            member(Some(item), "ARN"),
-            member(Some(item), "type"),
-            member(Some(item), "accountId"),
-        );
-        if uid.is_none() && kind.is_none() && account.is_none() {
-            continue;
-        }
-        if count > 0 {
-            out.push(b',');
-        }
-        count += 1;
-        let mut resource = Obj::open(out);
-        resource.str(out, "uid", uid);
-        resource.str(out, "type", kind);
-        let mut owner = resource.object(out, "owner");
-        let mut owner_account = owner.object(out, "account");
-        owner_account.str(out, "uid", account);
-        owner_account.end(out, &mut owner);
-        owner.end(out, &mut resource);
-        resource.close(out);
-    }
-    if count == 0 {
-        root.restore(out, saved);
-    } else {
-        out.push(b']');
-    }
+    let from = ["ARN", "type", "accountId"];
+    write_resources(
+        out,
+        root,
+        fields,
+        from,
+        |out, resource, [uid, kind, account]| {
+            resource.str(out, "uid", uid);
+            resource.str(out, "type", kind);
+            let mut owner = resource.object(out, "owner");
+            let mut owner_account = owner.object(out, "account");
+            owner_account.str(out, "uid", account);
+            owner_account.end(out, &mut owner);
+            owner.end(out, resource);
+        },
+    );
 }
 
 /// OCSF observable `type_id`s.
