@@ -271,20 +271,24 @@ impl Evaluator {
         })
     }
 
+    /// First-seen rules never match here: without `--state` they are
+    /// inactive (issue 13).
     fn match_rules(&mut self, plan: &Plan, rec: Rec<'_, '_, '_>, core: &Core<'_, '_>) {
         let rules = &plan.rules;
         let matched = &mut self.matched;
         if let (Some(source), Some(name)) = core.pair() {
             rules.index.for_each(source, name, |idx| {
                 let rule = &rules.rules[idx as usize];
-                if rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
+                if rule.first_seen.is_none()
+                    && rule.condition.as_ref().is_none_or(|c| c.eval_in(rec))
+                {
                     matched.push(idx);
                 }
             });
         }
         for &idx in &rules.any_event {
             let rule = &rules.rules[idx as usize];
-            if rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
+            if rule.first_seen.is_none() && rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
                 matched.push(idx);
             }
         }

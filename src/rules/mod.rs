@@ -12,6 +12,7 @@ pub mod config;
 pub mod defaults;
 pub mod diag;
 pub mod events;
+pub mod first_seen;
 pub mod load;
 pub mod packed;
 pub mod plan;

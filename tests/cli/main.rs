@@ -14,6 +14,7 @@ mod bad_input;
 mod corpus;
 mod coverage_pairs;
 mod errors;
+mod first_seen;
 mod flags;
 mod formats;
 /// The benchmark corpus generator, shared by the tests that need records.

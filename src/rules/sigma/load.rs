@@ -203,6 +203,7 @@ pub fn compile_file(name: &Arc<str>, text_in: &str) -> Result<Rule, Failure> {
             pos: root.pos,
         },
         tests: Vec::new(),
+        first_seen: None,
     })
 }
 
