@@ -47,6 +47,8 @@ pub struct Run {
     pub explain: Option<crate::output::explain::Style>,
     /// Raised on SIGTERM: the reader hands on what it has read, then stops.
     pub stop_reading: Arc<AtomicBool>,
+    /// `--state`: first-seen rules are judged inline, in input order.
+    pub state: Option<crate::run::state::StateFile>,
 }
 
 enum DeadSink {
@@ -110,12 +112,21 @@ pub fn run(run: Run) -> i32 {
     } else {
         DeadLetterStyle::Reason
     };
+    // First-seen state: opened before any input is read (issue 13).
+    let tracker = match run.state.as_ref().map(|s| s.open(&run.plan)).transpose() {
+        Ok(tracker) => tracker,
+        Err(message) => {
+            eprintln!("ctfilter: {message}");
+            return exit::USAGE;
+        }
+    };
     let names: Vec<Arc<str>> = run.inputs.iter().map(|i| Arc::from(i.display())).collect();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(4);
     if let Err(e) = source::forward_signals(tx.clone()) {
         eprintln!("ctfilter: cannot install signal handlers: {e}");
     }
-    let chunk_size = if run.threads <= 1 {
+    let inline = run.threads <= 1 || tracker.is_some();
+    let chunk_size = if inline {
         source::CHUNK
     } else {
         source::PARALLEL_CHUNK
@@ -123,14 +134,17 @@ pub fn run(run: Run) -> i32 {
     let recycle =
         source::spawn_reader(run.inputs.clone(), chunk_size, tx, run.stop_reading.clone());
 
-    let (stop, stats, input_failed) = if run.threads <= 1 {
+    let mut save_failed = false;
+    let (stop, stats, input_failed) = if inline {
         let mut target = Inline {
             processor: Processor::new(&run.plan, style),
             sink: Sink::default(),
             out: io::stdout().lock(),
             dead: &mut dead,
+            state: run.state.as_ref(),
         };
         target.processor.explain = run.explain;
+        *target.processor.tracker() = tracker;
         let (stop, input_failed) = pump(&run, &rx, &recycle, &names, &mut target);
         let stop = match stop {
             Stop::Finished | Stop::Terminated => {
@@ -141,6 +155,7 @@ pub fn run(run: Run) -> i32 {
             }
             other => other,
         };
+        save_failed = !target.save_state();
         (stop, target.processor.stats, input_failed)
     } else {
         run_parallel(&run, &rx, &recycle, &names, style, dead_take(&mut dead))
@@ -167,6 +182,9 @@ pub fn run(run: Run) -> i32 {
     if run.print_stats {
         print_stats(&stats);
     }
+    if code == exit::OK && save_failed {
+        code = exit::OUTPUT;
+    }
     if code == exit::OK && input_failed {
         code = exit::INPUT;
     }
@@ -191,6 +209,8 @@ trait Target {
     fn chunk_done(&mut self, plan: &Arc<Plan>) -> Result<(), Stop>;
     /// Input is idle: make everything so far visible.
     fn idle(&mut self) -> Result<(), Stop>;
+    /// SIGHUP swapped in `plan` (first-seen rules are rebound and saved).
+    fn reloaded(&mut self, _plan: &Arc<Plan>) {}
 }
 
 struct Inline<'a, W: Write> {
@@ -198,9 +218,28 @@ struct Inline<'a, W: Write> {
     sink: Sink,
     out: W,
     dead: &'a mut DeadSink,
+    state: Option<&'a crate::run::state::StateFile>,
+}
+
+impl<W: Write> Inline<'_, W> {
+    /// Save the `--state` file, if any; false (reported) if it failed.
+    fn save_state(&mut self) -> bool {
+        let (Some(file), Some(tracker)) = (self.state, self.processor.tracker().as_ref()) else {
+            return true;
+        };
+        file.save(tracker)
+            .map_err(|message| eprintln!("ctfilter: {message}"))
+            .is_ok()
+    }
 }
 
 impl<W: Write> Target for Inline<'_, W> {
+    fn reloaded(&mut self, plan: &Arc<Plan>) {
+        if let Some(tracker) = self.processor.tracker() {
+            tracker.bind(plan);
+        }
+        self.save_state();
+    }
     fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>) {
         if plan.options.strict && self.processor.saw_bad {
             return;
@@ -302,6 +341,7 @@ fn pump(
                 if let Some(new_plan) = reload(&run.rule_sources, &plan.options) {
                     plan = new_plan;
                 }
+                target.reloaded(&plan);
                 Ok(())
             }
             Msg::Done => Err(Stop::Finished),

@@ -9,3 +9,4 @@ pub mod driver;
 pub mod memory;
 pub mod parallel;
 pub mod process;
+pub mod state;

@@ -75,3 +75,178 @@ fn bad_first_seen_blocks_are_reported_with_positions() {
         out.stdout
     );
 }
+
+/// A ListSecrets by `user` at `time`, with a unique eventID.
+fn call(n: usize, time: &str, user: &str) -> String {
+    RECORD
+        .replace("2026-01-15T10:00:00Z", time)
+        .replace("user/a", &format!("user/{user}"))
+        .replace("\"e1\"", &format!("\"e{n}\""))
+}
+
+/// Three days: day 1 learns a and b; day 2 repeats them and brings c (new);
+/// day 3 brings d (new) and c again (seen).
+fn corpus() -> Vec<String> {
+    let plan = [
+        ("2026-01-01T01:00:00Z", "a"),
+        ("2026-01-01T05:00:00Z", "b"),
+        ("2026-01-01T20:00:00Z", "a"),
+        ("2026-01-11T02:00:00Z", "a"),
+        ("2026-01-11T03:00:00Z", "c"),
+        ("2026-01-11T02:30:00Z", "b"),
+        ("2026-01-12T04:00:00Z", "d"),
+        ("2026-01-12T05:00:00Z", "c"),
+    ];
+    plan.iter()
+        .enumerate()
+        .map(|(n, (t, u))| call(n, t, u) + "\n")
+        .collect()
+}
+
+fn kept_users(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["userIdentity"]["arn"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn with_state_learns_one_window_then_reports_exactly_new_tuples() {
+    let tmp = TempDir::new("first-seen");
+    let file = tmp.file("fs.yml");
+    std::fs::write(&file, RULE).unwrap();
+    let state = tmp.file("ctfilter.state");
+    let args = [
+        "--no-default-rules",
+        "-r",
+        &file,
+        "--state",
+        &state,
+        "--now",
+        "2026-01-15T10:00:00Z",
+    ];
+    let out = ctfilter(&args).stdin(corpus().concat()).run();
+    out.assert_code(0);
+    assert_eq!(kept_users(&out.stdout), ["c", "d"], "{}", out.stderr);
+    assert!(std::path::Path::new(&state).exists(), "state saved at exit");
+    // A rerun of the same corpus over the saved state reports nothing new.
+    let again = ctfilter(&args).stdin(corpus().concat()).run();
+    again.assert_code(0);
+    assert_eq!(again.stdout, "");
+    // --state-reset starts afresh.
+    let mut reset = args.to_vec();
+    reset.push("--state-reset");
+    let fresh = ctfilter(&reset).stdin(corpus().concat()).run();
+    assert_eq!(fresh.stdout, out.stdout);
+}
+
+#[test]
+fn a_replay_split_in_two_runs_sharing_the_state_equals_one_run() {
+    let tmp = TempDir::new("first-seen");
+    let file = tmp.file("fs.yml");
+    std::fs::write(&file, RULE).unwrap();
+    let records = corpus();
+    let whole_state = tmp.file("whole.state");
+    let run = |state: &str, input: String| {
+        let out = ctfilter(&[
+            "--no-default-rules",
+            "-r",
+            &file,
+            "--state",
+            state,
+            "--now",
+            "2026-01-15T10:00:00Z",
+        ])
+        .stdin(input)
+        .run();
+        out.assert_code(0);
+        out.stdout
+    };
+    let whole = run(&whole_state, records.concat());
+    for split in 0..=records.len() {
+        let state = tmp.file(&format!("split-{split}.state"));
+        let first = run(&state, records[..split].concat());
+        let second = run(&state, records[split..].concat());
+        assert_eq!(first + &second, whole, "split at {split}");
+    }
+}
+
+#[test]
+fn threads_do_not_change_first_seen_output() {
+    let tmp = TempDir::new("first-seen");
+    let file = tmp.file("fs.yml");
+    std::fs::write(&file, RULE).unwrap();
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let state = tmp.file(&format!("t{threads}.state"));
+        let out = ctfilter(&[
+            "--no-default-rules",
+            "-r",
+            &file,
+            "--state",
+            &state,
+            "--threads",
+            threads,
+            "--now",
+            "2026-01-15T10:00:00Z",
+        ])
+        .stdin(corpus().concat())
+        .run();
+        out.assert_code(0);
+        outs.push(out.stdout);
+    }
+    assert_eq!(outs[0], outs[1]);
+    assert_eq!(kept_users(&outs[0]), ["c", "d"]);
+}
+
+#[test]
+fn a_broken_state_file_is_exit_2_with_its_path_and_is_not_overwritten() {
+    let tmp = TempDir::new("first-seen");
+    let file = tmp.file("fs.yml");
+    std::fs::write(&file, RULE).unwrap();
+    let good = tmp.file("good.state");
+    ctfilter(&["--no-default-rules", "-r", &file, "--state", &good])
+        .stdin(corpus().concat())
+        .run()
+        .assert_code(0);
+    let bytes = std::fs::read(&good).unwrap();
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x55;
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("corrupt", flipped),
+        ("truncated", bytes[..bytes.len() / 2].to_vec()),
+        (
+            "foreign",
+            b"this is not a ctfilter state file, just text\n".to_vec(),
+        ),
+    ];
+    for (name, content) in cases {
+        let path = tmp.file(&format!("{name}.state"));
+        std::fs::write(&path, &content).unwrap();
+        let out = ctfilter(&["--no-default-rules", "-r", &file, "--state", &path])
+            .stdin(corpus().concat())
+            .run();
+        out.assert_code(2);
+        assert!(
+            out.stderr.starts_with(&format!("ctfilter: {path}: ")),
+            "{name}: {}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "", "{name}: nothing read");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            content,
+            "{name}: left as it was"
+        );
+    }
+}
