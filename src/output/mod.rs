@@ -8,5 +8,6 @@
 pub mod deadletter;
 pub mod enrich;
 pub mod explain;
+pub mod first_seen;
 pub mod format;
 pub mod stats;

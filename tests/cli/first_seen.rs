@@ -250,3 +250,66 @@ fn a_broken_state_file_is_exit_2_with_its_path_and_is_not_overwritten() {
         );
     }
 }
+
+#[test]
+fn the_verdict_names_the_rule_the_tuple_and_the_previous_sighting() {
+    let tmp = TempDir::new("first-seen");
+    let file = tmp.file("fs.yml");
+    std::fs::write(&file, RULE).unwrap();
+    let state = tmp.file("v.state");
+    let base = [
+        "--no-default-rules",
+        "-r",
+        &file,
+        "--state",
+        &state,
+        "--now",
+        "2026-01-15T10:00:00Z",
+    ];
+    let out = ctfilter(&base).stdin(corpus().concat()).run();
+    out.assert_code(0);
+    let first: serde_json::Value =
+        serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["ctfilter"]["first_seen"],
+        serde_json::json!([{
+            "rule": "fs1",
+            "by": {"userIdentity.arn": "arn:aws:iam::111122223333:user/c", "eventName": "ListSecrets"},
+            "previous": null
+        }])
+    );
+    assert_eq!(first["ctfilter"]["rules"], serde_json::json!(["fs1"]));
+    // c again after its window: new again, with its last sighting.
+    let late = call(99, "2026-01-25T00:00:00Z", "c") + "\n";
+    let out = ctfilter(&base).stdin(late.clone()).run();
+    let v: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    let previous = &v["ctfilter"]["first_seen"][0]["previous"];
+    assert!(
+        previous.is_null() || previous == "2026-01-12T05:00:00Z",
+        "{previous}"
+    );
+    // OCSF and ECS carry the verdict, so they carry first_seen too.
+    for format in ["ocsf", "ecs"] {
+        let state = tmp.file(&format!("{format}.state"));
+        let out = ctfilter(&[
+            "--no-default-rules",
+            "-r",
+            &file,
+            "--state",
+            &state,
+            "--format",
+            format,
+            "--now",
+            "2026-01-15T10:00:00Z",
+        ])
+        .stdin(corpus().concat())
+        .run();
+        out.assert_code(0);
+        assert_eq!(out.stdout.lines().count(), 2, "{format}");
+        assert!(
+            out.stdout.contains(r#""first_seen":[{"rule":"fs1""#),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+}
