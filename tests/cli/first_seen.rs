@@ -313,3 +313,70 @@ fn the_verdict_names_the_rule_the_tuple_and_the_previous_sighting() {
         );
     }
 }
+
+#[test]
+fn three_processes_on_an_account_partition_emit_what_one_process_emits() {
+    let tmp = TempDir::new("first-seen");
+    let file = tmp.file("fs.yml");
+    std::fs::write(&file, RULE).unwrap();
+    // Six accounts; each starts on day 1 so every partition learns the same
+    // window as the single run (learning starts at a state's first record).
+    let accounts: Vec<String> = (0..6).map(|n| format!("10000000000{n}")).collect();
+    let mut records = Vec::new();
+    for (n, account) in accounts.iter().enumerate() {
+        let at = |time: &str, user: &str, id: usize| {
+            call(id, time, user).replace("111122223333", account) + "\n"
+        };
+        records.push(at("2026-01-01T01:00:00Z", "a", n * 10));
+        records.push(at("2026-01-01T02:00:00Z", "b", n * 10 + 1));
+        records.push(at("2026-01-10T23:00:00Z", "a", n * 10 + 2));
+        records.push(at(
+            &format!("2026-01-11T0{}:00:00Z", 4 + n % 3),
+            "new",
+            n * 10 + 3,
+        ));
+        records.push(at("2026-01-12T05:00:00Z", &format!("u{n}"), n * 10 + 4));
+    }
+    // Interleave accounts, as one stream would.
+    records.sort_by_key(|r| r[r.find("eventTime").unwrap()..][12..32].to_string());
+    let run = |state: &str, input: String| {
+        let out = ctfilter(&[
+            "--no-default-rules",
+            "-r",
+            &file,
+            "--state",
+            state,
+            "--now",
+            "2026-01-15T10:00:00Z",
+        ])
+        .stdin(input)
+        .run();
+        out.assert_code(0);
+        out.stdout
+    };
+    let single = run(&tmp.file("single.state"), records.concat());
+    assert_eq!(single.lines().count(), 12, "{single}");
+    let partition = |r: &str| {
+        let v: serde_json::Value = serde_json::from_str(r).unwrap();
+        let account = v["recipientAccountId"].as_str().unwrap();
+        account.bytes().map(usize::from).sum::<usize>() % 3
+    };
+    let mut union: Vec<String> = Vec::new();
+    for p in 0..3 {
+        let part: String = records
+            .iter()
+            .filter(|r| partition(r) == p)
+            .cloned()
+            .collect();
+        assert!(!part.is_empty(), "partition {p} is empty");
+        union.extend(
+            run(&tmp.file(&format!("p{p}.state")), part)
+                .lines()
+                .map(String::from),
+        );
+    }
+    let mut single: Vec<String> = single.lines().map(String::from).collect();
+    single.sort();
+    union.sort();
+    assert_eq!(union, single);
+}
