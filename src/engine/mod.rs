@@ -6,8 +6,8 @@
 //! result. The evaluator reuses its buffers, so a warmed-up record allocates
 //! nothing here.
 
-pub mod first_seen;
 pub mod state;
+pub mod tracker;
 
 use crate::model::counted::counted_enum;
 use crate::model::record::{kind_name, text, top_slot, Rec, Top, Val};
@@ -199,7 +199,7 @@ pub struct Evaluator {
     /// Indices of the rules that matched the last record, ascending.
     pub matched: Vec<u32>,
     /// With `--state`: first-seen rules are judged here (`first_seen.rs`).
-    pub tracker: Option<first_seen::Tracker>,
+    pub tracker: Option<tracker::Tracker>,
 }
 
 impl Evaluator {

@@ -7,7 +7,7 @@
 //! `previous` is RFC 3339 UTC, or `null` if never seen (or expired); nothing
 //! allocates once the verdict buffer is warm.
 
-use crate::engine::first_seen::Fired;
+use crate::engine::tracker::Fired;
 use crate::model::json;
 use crate::model::record::{text, Rec};
 use crate::rules::plan::Plan;

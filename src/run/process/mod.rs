@@ -128,7 +128,7 @@ impl Processor {
     }
 
     /// The first-seen tracker (`--state`); `None` leaves those rules inactive.
-    pub fn tracker(&mut self) -> &mut Option<crate::engine::first_seen::Tracker> {
+    pub fn tracker(&mut self) -> &mut Option<crate::engine::tracker::Tracker> {
         &mut self.eval.tracker
     }
 

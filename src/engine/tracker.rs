@@ -99,5 +99,5 @@ impl Tracker {
 }
 
 #[cfg(test)]
-#[path = "first_seen_tests.rs"]
+#[path = "tracker_tests.rs"]
 mod tests;
