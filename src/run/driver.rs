@@ -135,6 +135,7 @@ pub fn run(run: Run) -> i32 {
         source::spawn_reader(run.inputs.clone(), chunk_size, tx, run.stop_reading.clone());
 
     let mut save_failed = false;
+    let mut state_stats = None;
     let (stop, stats, input_failed) = if inline {
         let mut target = Inline {
             processor: Processor::new(&run.plan, style),
@@ -156,6 +157,11 @@ pub fn run(run: Run) -> i32 {
             other => other,
         };
         save_failed = !target.save_state();
+        state_stats = target
+            .processor
+            .tracker()
+            .as_ref()
+            .map(crate::run::state::stats_json);
         (stop, target.processor.stats, input_failed)
     } else {
         run_parallel(&run, &rx, &recycle, &names, style, dead_take(&mut dead))
@@ -180,7 +186,7 @@ pub fn run(run: Run) -> i32 {
         }
     }
     if run.print_stats {
-        print_stats(&stats);
+        print_stats_with(&stats, state_stats);
     }
     if code == exit::OK && save_failed {
         code = exit::OUTPUT;
@@ -594,9 +600,17 @@ fn reload(sources: &RuleSources, options: &RunOptions) -> Option<Arc<Plan>> {
 }
 
 pub fn print_stats(stats: &Stats) {
-    let line = serde_json::json!({
+    print_stats_with(stats, None);
+}
+
+/// `--stats`, with the first-seen state's figures when `--state` is on.
+fn print_stats_with(stats: &Stats, state: Option<serde_json::Value>) {
+    let mut line = serde_json::json!({
         "ctfilter_stats": stats.to_json(),
         "process": { "peak_rss_kib": peak_rss_kib() },
     });
+    if let Some(state) = state {
+        line["state"] = state;
+    }
     eprintln!("{line}");
 }

@@ -7,8 +7,8 @@
 //! yet: periodic saves (`--state-save-interval`), `--learn-until`, caps and
 //! state figures in `--stats`.
 
-use crate::engine::first_seen::Tracker;
 use crate::engine::state::{Config, State};
+use crate::engine::tracker::Tracker;
 use crate::rules::plan::Plan;
 use std::path::PathBuf;
 
@@ -35,4 +35,21 @@ impl StateFile {
             .save(&self.path)
             .map_err(|e| format!("{}: cannot save state: {e}", self.path.display()))
     }
+}
+
+/// The state's part of `--stats`, under `"state"` (only with `--state`).
+pub fn stats_json(tracker: &Tracker) -> serde_json::Value {
+    let s = tracker.state.stats();
+    let time = |t: Option<crate::engine::state::Time>| t.map(|t| t.to_string());
+    serde_json::json!({
+        "entries": s.entries,
+        "created": time(s.created),
+        "learning_ends": time(s.learning_ends),
+        "new": s.first_seen.new,
+        "seen": s.first_seen.seen,
+        "learning": s.first_seen.learning,
+        "evicted": s.evicted,
+        "expired": s.expired,
+        "memory_bytes": s.memory_bytes,
+    })
 }

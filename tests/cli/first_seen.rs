@@ -380,3 +380,40 @@ fn three_processes_on_an_account_partition_emit_what_one_process_emits() {
     union.sort();
     assert_eq!(union, single);
 }
+
+#[test]
+fn stats_say_when_learning_ends_and_count_the_state() {
+    let tmp = TempDir::new("first-seen");
+    let file = tmp.file("fs.yml");
+    std::fs::write(&file, RULE).unwrap();
+    let state = tmp.file("s.state");
+    let out = ctfilter(&[
+        "--no-default-rules",
+        "-r",
+        &file,
+        "--state",
+        &state,
+        "--stats",
+    ])
+    .stdin(corpus().concat())
+    .run();
+    out.assert_code(0);
+    let line = out
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("{\"ctfilter_stats\""))
+        .unwrap();
+    let stats: serde_json::Value = serde_json::from_str(line).unwrap();
+    let s = &stats["state"];
+    assert_eq!(s["learning_ends"], "2026-01-11T01:00:00Z", "{stats}");
+    assert_eq!(s["created"], "2026-01-01T01:00:00Z");
+    assert_eq!(
+        (s["new"].as_u64(), s["entries"].as_u64()),
+        (Some(2), Some(4))
+    );
+    // Without --state there is no "state" key: the stats are today's.
+    let plain = ctfilter(&["--no-default-rules", "-r", &file, "--stats"])
+        .stdin(corpus().concat())
+        .run();
+    assert!(!plain.stderr.contains("\"state\""), "{}", plain.stderr);
+}
