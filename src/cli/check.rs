@@ -114,6 +114,17 @@ pub fn analyse(set: &RuleSet) -> Vec<Diagnostic> {
         })
     };
     for (i, rule) in set.rules.iter().enumerate() {
+        if let Some(fs) = &rule.first_seen {
+            warn(
+                &mut out,
+                rule,
+                format!(
+                    "rule '{}' is a first-seen rule (by {}): inactive without --state",
+                    rule.id,
+                    fs.state_name.split_once("/by=").map_or("", |(_, by)| by)
+                ),
+            );
+        }
         let positive = rule.tests.iter().any(|t| {
             t.should_match
                 && t.severity.is_some()
@@ -177,7 +188,11 @@ pub fn analyse(set: &RuleSet) -> Vec<Diagnostic> {
             continue;
         }
         for (j, other) in set.rules.iter().enumerate() {
-            if i == j || other.condition.is_some() || other.severity < rule.severity {
+            if i == j
+                || other.condition.is_some()
+                || other.first_seen.is_some()
+                || other.severity < rule.severity
+            {
                 continue;
             }
             let covered = rule.events.iter().all(|spec| {

@@ -85,6 +85,10 @@ fn filter(args: FilterArgs, files: Vec<String>, explain: bool, explain_json: boo
         threads: args.threads,
         stop_reading: Default::default(),
         watch,
+        state: args.state.clone().map(|path| crate::run::state::StateFile {
+            path,
+            reset: args.state_reset,
+        }),
         explain: match (explain, explain_json) {
             (false, _) => None,
             (true, false) => Some(crate::output::explain::Style::Text),

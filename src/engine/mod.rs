@@ -7,6 +7,7 @@
 //! nothing here.
 
 pub mod state;
+pub mod tracker;
 
 use crate::model::counted::counted_enum;
 use crate::model::record::{kind_name, text, top_slot, Rec, Top, Val};
@@ -197,12 +198,17 @@ pub enum Decision {
 pub struct Evaluator {
     /// Indices of the rules that matched the last record, ascending.
     pub matched: Vec<u32>,
+    /// With `--state`: first-seen rules are judged here (`first_seen.rs`).
+    pub tracker: Option<tracker::Tracker>,
 }
 
 impl Evaluator {
     pub fn decide(&mut self, plan: &Plan, root: Val<'_, '_>, core: &Core<'_, '_>) -> Decision {
         let options = &plan.options;
         self.matched.clear();
+        if let Some(tracker) = &mut self.tracker {
+            tracker.note(core.event_time);
+        }
         if !in_scope(plan, core) {
             return Decision::Drop(Stage::Scope);
         }
@@ -271,22 +277,31 @@ impl Evaluator {
         })
     }
 
+    /// A first-seen rule matches only when the tracker finds its tuple new;
+    /// without a tracker (no `--state`) it is inactive (issue 13).
     fn match_rules(&mut self, plan: &Plan, rec: Rec<'_, '_, '_>, core: &Core<'_, '_>) {
         let rules = &plan.rules;
         let matched = &mut self.matched;
-        if let (Some(source), Some(name)) = core.pair() {
-            rules.index.for_each(source, name, |idx| {
-                let rule = &rules.rules[idx as usize];
-                if rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
-                    matched.push(idx);
-                }
-            });
-        }
-        for &idx in &rules.any_event {
+        let tracker = &mut self.tracker;
+        let mut try_rule = |idx: u32| {
             let rule = &rules.rules[idx as usize];
-            if rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
+            if !rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
+                return;
+            }
+            let fires = match (&rule.first_seen, tracker.as_mut()) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(_), Some(tracker)) => tracker.judge(plan, idx, rec),
+            };
+            if fires {
                 matched.push(idx);
             }
+        };
+        if let (Some(source), Some(name)) = core.pair() {
+            rules.index.for_each(source, name, &mut try_rule);
+        }
+        for &idx in &rules.any_event {
+            try_rule(idx);
         }
         matched.sort_unstable();
         matched.dedup();

@@ -9,6 +9,7 @@
 pub mod deadletter;
 pub mod enrich;
 pub mod explain;
+pub mod first_seen;
 pub mod format;
 pub mod metrics;
 pub mod stats;

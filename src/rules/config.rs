@@ -81,6 +81,20 @@ pub struct RuleConfig {
     pub refs: Vec<Spanned<String>>,
     #[serde(default)]
     pub tests: Vec<Spanned<RuleTestConfig>>,
+    /// `first_seen: {by: [...], within: 10d}`: fire only on a new tuple
+    /// (compiled by `rules::first_seen`; active only with `--state`).
+    #[serde(default)]
+    pub first_seen: Option<Spanned<FirstSeenConfig>>,
+}
+
+/// A rule's `first_seen` block, as written.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FirstSeenConfig {
+    /// Field paths whose values form the tuple, e.g. `userIdentity.arn`.
+    pub by: Vec<Spanned<String>>,
+    /// How long a sighting counts, e.g. `10d`, `12h`.
+    pub within: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -15,6 +15,7 @@ pub mod defaults;
 pub mod diag;
 pub mod events;
 pub mod excluded;
+pub mod first_seen;
 pub mod load;
 pub mod packed;
 pub mod plan;

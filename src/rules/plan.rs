@@ -54,6 +54,20 @@ pub struct Rule {
     pub condition: Option<Condition>,
     pub origin: Origin,
     pub tests: Vec<RuleTest>,
+    /// `first_seen`: the rule matches only on a new tuple (with `--state`).
+    pub first_seen: Option<FirstSeenSpec>,
+}
+
+/// A compiled `first_seen` block (`rules/first_seen.rs`).
+#[derive(Debug, Clone)]
+pub struct FirstSeenSpec {
+    /// The tuple's fields, in the order written.
+    pub by: Vec<Path>,
+    /// The window, in seconds of event time.
+    pub within_secs: u32,
+    /// The name the state knows the rule by: the id and the `by` fields,
+    /// so a rule redefined with other fields starts afresh.
+    pub state_name: Box<str>,
 }
 
 #[derive(Debug, Clone)]

@@ -49,6 +49,8 @@ pub struct Run {
     pub explain: Option<crate::output::explain::Style>,
     /// Raised on SIGTERM: the reader hands on what it has read, then stops.
     pub stop_reading: Arc<AtomicBool>,
+    /// `--state`: first-seen rules are judged inline, in input order.
+    pub state: Option<crate::run::state::StateFile>,
     /// Periodic metrics and the progress bar.
     pub watch: watch::Settings,
 }
@@ -116,6 +118,14 @@ pub fn run(run: Run) -> i32 {
     } else {
         DeadLetterStyle::Reason
     };
+    // First-seen state: opened before any input is read (issue 13).
+    let tracker = match run.state.as_ref().map(|s| s.open(&run.plan)).transpose() {
+        Ok(tracker) => tracker,
+        Err(message) => {
+            eprintln!("ctfilter: {message}");
+            return exit::USAGE;
+        }
+    };
     let raw_read = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let sizes = run.inputs.iter().map(source::InputPath::size).collect();
     let mut watch = match Watch::new(&run.watch, sizes, raw_read.clone()) {
@@ -130,7 +140,8 @@ pub fn run(run: Run) -> i32 {
     if let Err(e) = source::forward_signals(tx.clone()) {
         eprintln!("ctfilter: cannot install signal handlers: {e}");
     }
-    let chunk_size = if run.threads <= 1 {
+    let inline = run.threads <= 1 || tracker.is_some();
+    let chunk_size = if inline {
         source::CHUNK
     } else {
         source::PARALLEL_CHUNK
@@ -143,14 +154,18 @@ pub fn run(run: Run) -> i32 {
         raw_read,
     );
 
-    let (stop, stats, input_failed) = if run.threads <= 1 {
+    let mut save_failed = false;
+    let mut state_stats = None;
+    let (stop, stats, input_failed) = if inline {
         let mut target = Inline {
             processor: Processor::new(&run.plan, style),
             sink: Sink::default(),
             out: io::stdout().lock(),
             dead: &mut dead,
+            state: run.state.as_ref(),
         };
         target.processor.explain = run.explain;
+        *target.processor.tracker() = tracker;
         let (stop, input_failed) = pump(
             &run.looped(),
             &rx,
@@ -168,6 +183,12 @@ pub fn run(run: Run) -> i32 {
             }
             other => other,
         };
+        save_failed = !target.save_state();
+        state_stats = target
+            .processor
+            .tracker()
+            .as_ref()
+            .map(crate::run::state::stats_json);
         (stop, target.processor.stats, input_failed)
     } else {
         let dead = dead_take(&mut dead);
@@ -194,7 +215,10 @@ pub fn run(run: Run) -> i32 {
         }
     }
     if run.print_stats {
-        print_stats(&stats);
+        print_stats_with(&stats, state_stats);
+    }
+    if code == exit::OK && save_failed {
+        code = exit::OUTPUT;
     }
     if code == exit::OK && input_failed {
         code = exit::INPUT;
@@ -211,9 +235,28 @@ struct Inline<'a, W: Write> {
     sink: Sink,
     out: W,
     dead: &'a mut DeadSink,
+    state: Option<&'a crate::run::state::StateFile>,
+}
+
+impl<W: Write> Inline<'_, W> {
+    /// Save the `--state` file, if any; false (reported) if it failed.
+    fn save_state(&mut self) -> bool {
+        let (Some(file), Some(tracker)) = (self.state, self.processor.tracker().as_ref()) else {
+            return true;
+        };
+        file.save(tracker)
+            .map_err(|message| eprintln!("ctfilter: {message}"))
+            .is_ok()
+    }
 }
 
 impl<W: Write> Target for Inline<'_, W> {
+    fn reloaded(&mut self, plan: &Arc<Plan>) {
+        if let Some(tracker) = self.processor.tracker() {
+            tracker.bind(plan);
+        }
+        self.save_state();
+    }
     fn unit(&mut self, plan: &Arc<Plan>, source: &Arc<str>, unit: Unit<'_>) {
         if plan.options.strict && self.processor.saw_bad {
             return;
@@ -452,9 +495,17 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 pub fn print_stats(stats: &Stats) {
-    let line = serde_json::json!({
+    print_stats_with(stats, None);
+}
+
+/// `--stats`, with the first-seen state's figures when `--state` is on.
+fn print_stats_with(stats: &Stats, state: Option<serde_json::Value>) {
+    let mut line = serde_json::json!({
         "ctfilter_stats": stats.to_json(),
         "process": { "peak_rss_kib": peak_rss_kib() },
     });
+    if let Some(state) = state {
+        line["state"] = state;
+    }
     eprintln!("{line}");
 }

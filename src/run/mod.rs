@@ -12,4 +12,5 @@ pub mod memory;
 pub mod parallel;
 pub mod process;
 pub mod pump;
+pub mod state;
 pub mod watch;

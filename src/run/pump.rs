@@ -48,6 +48,8 @@ pub trait Target {
     fn idle(&mut self) -> Result<(), Stop>;
     /// The counters so far (of what has been written, with threads).
     fn stats(&self) -> Stats;
+    /// SIGHUP swapped in `plan` (first-seen rules are rebound and saved).
+    fn reloaded(&mut self, _plan: &Arc<Plan>) {}
 }
 
 /// The message loop shared by both modes.
@@ -133,6 +135,7 @@ pub fn pump(
                 if let Some(new_plan) = reload(run.rule_sources, &plan.options) {
                     plan = new_plan;
                 }
+                target.reloaded(&plan);
                 Ok(())
             }
             Msg::Done => Err(Stop::Finished),

@@ -15,6 +15,7 @@ mod corpus;
 mod coverage;
 mod coverage_pairs;
 mod errors;
+mod first_seen;
 mod flags;
 mod formats;
 /// The benchmark corpus generator, shared by the tests that need records.

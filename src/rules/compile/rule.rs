@@ -129,6 +129,10 @@ pub(super) fn compile_rule(
             ),
         );
     }
+    let first_seen = cfg
+        .first_seen
+        .as_ref()
+        .and_then(|fs| crate::rules::first_seen::compile(&cfg.id.value, fs, diags));
     let rule_origin = origin(diags, pos);
     let tests = cfg
         .tests
@@ -155,6 +159,7 @@ pub(super) fn compile_rule(
         condition,
         origin: rule_origin,
         tests,
+        first_seen,
     })
 }
 

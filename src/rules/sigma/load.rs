@@ -215,6 +215,7 @@ pub fn compile_with_needs(
             pos: root.pos,
         },
         tests: Vec::new(),
+        first_seen: None,
     };
     Ok((rule, needs))
 }

@@ -59,6 +59,15 @@ impl Processor {
                     &self.eval.matched,
                     now,
                 );
+                if let Some(tracker) = &self.eval.tracker {
+                    let fired = &tracker.fired;
+                    crate::output::first_seen::append(
+                        &mut self.verdict,
+                        plan,
+                        core.rec(root),
+                        fired,
+                    );
+                }
                 let kept = crate::output::format::Kept {
                     plan,
                     root,

@@ -127,6 +127,11 @@ impl Processor {
         }
     }
 
+    /// The first-seen tracker (`--state`); `None` leaves those rules inactive.
+    pub fn tracker(&mut self) -> &mut Option<crate::engine::tracker::Tracker> {
+        &mut self.eval.tracker
+    }
+
     /// Process one input line (without its `\n`).
     pub fn line(&mut self, plan: &Plan, line: &[u8], at: Where<'_>, sink: &mut Sink) {
         self.stats.lines += 1;

@@ -1,0 +1,161 @@
+//! The tracker through the evaluator: learning, then new, seen, late and
+//! absent-field tuples, and a reload keeping the baseline.
+
+use super::Tracker;
+use crate::engine::state::{Config, State};
+use crate::engine::{Core, Decision, Evaluator};
+use crate::rules::plan::{Plan, RunOptions};
+use crate::rules::source::Source;
+
+const RULES: &str = "rules:
+  - id: fs1
+    title: New API for a principal
+    severity: medium
+    category: discovery
+    events: [secretsmanager:ListSecrets]
+    when: {userIdentity.type: IAMUser}
+    first_seen: {by: [userIdentity.arn, eventName], within: 1d}
+";
+
+fn plan() -> Plan {
+    let source = Source {
+        name: "fs.yml".into(),
+        text: RULES.into(),
+        packed: None,
+    };
+    let mut diags = Vec::new();
+    let set = crate::rules::compile::compile_sources(&[source], &mut diags).expect("compiles");
+    Plan::new(set, RunOptions::default())
+}
+
+fn record(time: &str, user: &str, kind: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","eventSource":"secretsmanager.amazonaws.com","eventName":"ListSecrets","eventTime":"{time}","awsRegion":"us-east-1","recipientAccountId":"1","userIdentity":{{"type":"{kind}","arn":"arn:aws:iam::1:user/{user}"}}}}"#
+    )
+}
+
+/// Whether the record is kept, and the fired rules' previous sightings.
+fn run(eval: &mut Evaluator, plan: &Plan, json: &str) -> (bool, Vec<Option<u32>>) {
+    let mut bytes = json.as_bytes().to_vec();
+    let tape = simd_json::to_tape(&mut bytes).unwrap();
+    let root = tape.as_value();
+    let core = Core::extract(root).unwrap();
+    let kept = matches!(eval.decide(plan, root, &core), Decision::Keep(_));
+    let fired = eval.tracker.as_ref().unwrap().fired.iter();
+    (kept, fired.map(|f| f.previous.map(|t| t.secs())).collect())
+}
+
+#[test]
+fn learns_one_window_then_reports_only_new_tuples() {
+    let plan = plan();
+    let mut eval = Evaluator {
+        tracker: Some(Tracker::new(State::new(&Config::default()), &plan)),
+        ..Evaluator::default()
+    };
+    // Learning: the first day records but never reports.
+    assert_eq!(
+        run(
+            &mut eval,
+            &plan,
+            &record("2026-01-01T00:00:00Z", "a", "IAMUser")
+        ),
+        (false, vec![])
+    );
+    assert_eq!(
+        run(
+            &mut eval,
+            &plan,
+            &record("2026-01-01T12:00:00Z", "a", "IAMUser")
+        ),
+        (false, vec![])
+    );
+    // After learning: a known tuple is seen, a new one fires.
+    assert_eq!(
+        run(
+            &mut eval,
+            &plan,
+            &record("2026-01-02T06:00:00Z", "a", "IAMUser")
+        ),
+        (false, vec![])
+    );
+    let (kept, fired) = run(
+        &mut eval,
+        &plan,
+        &record("2026-01-02T07:00:00Z", "c", "IAMUser"),
+    );
+    assert!(kept);
+    assert_eq!(fired, vec![None]);
+    // The condition applies first: another type is not even recorded.
+    assert_eq!(
+        run(
+            &mut eval,
+            &plan,
+            &record("2026-01-02T08:00:00Z", "d", "AssumedRole")
+        ),
+        (false, vec![])
+    );
+    let (kept, _) = run(
+        &mut eval,
+        &plan,
+        &record("2026-01-02T09:00:00Z", "d", "IAMUser"),
+    );
+    assert!(kept, "d was never recorded while its type did not match");
+    // A late record older than what is stored is never new.
+    assert_eq!(
+        run(
+            &mut eval,
+            &plan,
+            &record("2026-01-02T06:30:00Z", "c", "IAMUser")
+        ),
+        (false, vec![])
+    );
+    // After a window without it, a tuple is new again, with its last sighting.
+    let (kept, fired) = run(
+        &mut eval,
+        &plan,
+        &record("2026-01-04T00:00:00Z", "a", "IAMUser"),
+    );
+    assert!(kept);
+    assert_eq!(fired.len(), 1);
+    // A reload rebinding the same rule keeps the baseline.
+    eval.tracker.as_mut().unwrap().bind(&plan);
+    assert_eq!(
+        run(
+            &mut eval,
+            &plan,
+            &record("2026-01-04T01:00:00Z", "a", "IAMUser")
+        ),
+        (false, vec![])
+    );
+}
+
+#[test]
+fn without_a_tracker_the_rule_is_inactive() {
+    let plan = plan();
+    let mut eval = Evaluator::default();
+    let json = record("2026-01-01T00:00:00Z", "a", "IAMUser");
+    let mut bytes = json.into_bytes();
+    let tape = simd_json::to_tape(&mut bytes).unwrap();
+    let core = Core::extract(tape.as_value()).unwrap();
+    assert!(matches!(
+        eval.decide(&plan, tape.as_value(), &core),
+        Decision::Drop(_)
+    ));
+}
+
+#[test]
+fn a_record_without_event_time_is_neither_recorded_nor_reported() {
+    let plan = plan();
+    let mut eval = Evaluator {
+        tracker: Some(Tracker::new(State::new(&Config::default()), &plan)),
+        ..Evaluator::default()
+    };
+    let _ = run(
+        &mut eval,
+        &plan,
+        &record("2026-01-01T00:00:00Z", "a", "IAMUser"),
+    );
+    let no_time = record("x", "z", "IAMUser");
+    assert_eq!(run(&mut eval, &plan, &no_time), (false, vec![]));
+    assert_eq!(eval.tracker.as_ref().unwrap().state.stats().entries, 1);
+}
