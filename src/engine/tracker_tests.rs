@@ -35,6 +35,17 @@ fn record(time: &str, user: &str, kind: &str) -> String {
 }
 
 /// Whether the record is kept, and the fired rules' previous sightings.
+/// [`run`] on the test record of `user` (of identity `kind`) at `time`.
+fn run_at(
+    eval: &mut Evaluator,
+    plan: &Plan,
+    time: &str,
+    user: &str,
+    kind: &str,
+) -> (bool, Vec<Option<u32>>) {
+    run(eval, plan, &record(time, user, kind))
+}
+
 fn run(eval: &mut Evaluator, plan: &Plan, json: &str) -> (bool, Vec<Option<u32>>) {
     let mut bytes = json.as_bytes().to_vec();
     let tape = simd_json::to_tape(&mut bytes).unwrap();
@@ -45,86 +56,55 @@ fn run(eval: &mut Evaluator, plan: &Plan, json: &str) -> (bool, Vec<Option<u32>>
     (kept, fired.map(|f| f.previous.map(|t| t.secs())).collect())
 }
 
+/// An evaluator with a fresh first-seen state for `plan`.
+fn tracked(plan: &Plan) -> Evaluator {
+    Evaluator {
+        tracker: Some(Tracker::new(State::new(&Config::default()), plan)),
+        ..Evaluator::default()
+    }
+}
+
 #[test]
 fn learns_one_window_then_reports_only_new_tuples() {
     let plan = plan();
-    let mut eval = Evaluator {
-        tracker: Some(Tracker::new(State::new(&Config::default()), &plan)),
-        ..Evaluator::default()
-    };
+    let mut eval = tracked(&plan);
     // Learning: the first day records but never reports.
     assert_eq!(
-        run(
-            &mut eval,
-            &plan,
-            &record("2026-01-01T00:00:00Z", "a", "IAMUser")
-        ),
+        run_at(&mut eval, &plan, "2026-01-01T00:00:00Z", "a", "IAMUser"),
         (false, vec![])
     );
     assert_eq!(
-        run(
-            &mut eval,
-            &plan,
-            &record("2026-01-01T12:00:00Z", "a", "IAMUser")
-        ),
+        run_at(&mut eval, &plan, "2026-01-01T12:00:00Z", "a", "IAMUser"),
         (false, vec![])
     );
     // After learning: a known tuple is seen, a new one fires.
     assert_eq!(
-        run(
-            &mut eval,
-            &plan,
-            &record("2026-01-02T06:00:00Z", "a", "IAMUser")
-        ),
+        run_at(&mut eval, &plan, "2026-01-02T06:00:00Z", "a", "IAMUser"),
         (false, vec![])
     );
-    let (kept, fired) = run(
-        &mut eval,
-        &plan,
-        &record("2026-01-02T07:00:00Z", "c", "IAMUser"),
-    );
+    let (kept, fired) = run_at(&mut eval, &plan, "2026-01-02T07:00:00Z", "c", "IAMUser");
     assert!(kept);
     assert_eq!(fired, vec![None]);
     // The condition applies first: another type is not even recorded.
     assert_eq!(
-        run(
-            &mut eval,
-            &plan,
-            &record("2026-01-02T08:00:00Z", "d", "AssumedRole")
-        ),
+        run_at(&mut eval, &plan, "2026-01-02T08:00:00Z", "d", "AssumedRole"),
         (false, vec![])
     );
-    let (kept, _) = run(
-        &mut eval,
-        &plan,
-        &record("2026-01-02T09:00:00Z", "d", "IAMUser"),
-    );
+    let (kept, _) = run_at(&mut eval, &plan, "2026-01-02T09:00:00Z", "d", "IAMUser");
     assert!(kept, "d was never recorded while its type did not match");
     // A late record older than what is stored is never new.
     assert_eq!(
-        run(
-            &mut eval,
-            &plan,
-            &record("2026-01-02T06:30:00Z", "c", "IAMUser")
-        ),
+        run_at(&mut eval, &plan, "2026-01-02T06:30:00Z", "c", "IAMUser"),
         (false, vec![])
     );
     // After a window without it, a tuple is new again, with its last sighting.
-    let (kept, fired) = run(
-        &mut eval,
-        &plan,
-        &record("2026-01-04T00:00:00Z", "a", "IAMUser"),
-    );
+    let (kept, fired) = run_at(&mut eval, &plan, "2026-01-04T00:00:00Z", "a", "IAMUser");
     assert!(kept);
     assert_eq!(fired.len(), 1);
     // A reload rebinding the same rule keeps the baseline.
     eval.tracker.as_mut().unwrap().bind(&plan);
     assert_eq!(
-        run(
-            &mut eval,
-            &plan,
-            &record("2026-01-04T01:00:00Z", "a", "IAMUser")
-        ),
+        run_at(&mut eval, &plan, "2026-01-04T01:00:00Z", "a", "IAMUser"),
         (false, vec![])
     );
 }
@@ -146,15 +126,8 @@ fn without_a_tracker_the_rule_is_inactive() {
 #[test]
 fn a_record_without_event_time_is_neither_recorded_nor_reported() {
     let plan = plan();
-    let mut eval = Evaluator {
-        tracker: Some(Tracker::new(State::new(&Config::default()), &plan)),
-        ..Evaluator::default()
-    };
-    let _ = run(
-        &mut eval,
-        &plan,
-        &record("2026-01-01T00:00:00Z", "a", "IAMUser"),
-    );
+    let mut eval = tracked(&plan);
+    let _ = run_at(&mut eval, &plan, "2026-01-01T00:00:00Z", "a", "IAMUser");
     let no_time = record("x", "z", "IAMUser");
     assert_eq!(run(&mut eval, &plan, &no_time), (false, vec![]));
     assert_eq!(eval.tracker.as_ref().unwrap().state.stats().entries, 1);
