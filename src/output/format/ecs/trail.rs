@@ -31,32 +31,39 @@ pub(super) fn cloudtrail(
     identity.str(out, "arn", member(user, "arn"));
     identity.str(out, "access_key_id", member(user, "accessKeyId"));
     identity.str(out, "invoked_by", member(user, "invokedBy"));
-    let delegate = user.and_then(|u| u.get("invokedByDelegate"));
-    let mut by_delegate = identity.object(out, "invoked_by_delegate");
-    by_delegate.value(out, "account_id", keyword(delegate, "accountId"));
-    by_delegate.end(out, &mut identity);
+    let of = |key: &str| user.and_then(|u| u.get(key));
+    let delegate = of("invokedByDelegate");
+    keywords(
+        out,
+        &mut identity,
+        "invoked_by_delegate",
+        delegate,
+        &[("account_id", "accountId")],
+    );
     identity.value(out, "credential_id", keyword(user, "credentialId"));
     identity.value(out, "identity_provider", keyword(user, "identityProvider"));
-    let behalf = user.and_then(|u| u.get("onBehalfOf"));
-    let mut on_behalf = identity.object(out, "on_behalf_of");
-    on_behalf.value(out, "user_id", keyword(behalf, "userId"));
-    on_behalf.value(
+    keywords(
         out,
-        "identity_store_arn",
-        keyword(behalf, "identityStoreArn"),
+        &mut identity,
+        "on_behalf_of",
+        of("onBehalfOf"),
+        &[
+            ("user_id", "userId"),
+            ("identity_store_arn", "identityStoreArn"),
+        ],
     );
-    on_behalf.end(out, &mut identity);
-    let scope = user.and_then(|u| u.get("inScopeOf"));
-    let mut in_scope = identity.object(out, "in_scope_of");
-    for (name, key) in [
-        ("issuer_type", "issuerType"),
-        ("credentials_issued_to", "credentialsIssuedTo"),
-        ("source_arn", "sourceArn"),
-        ("source_account", "sourceAccount"),
-    ] {
-        in_scope.value(out, name, keyword(scope, key));
-    }
-    in_scope.end(out, &mut identity);
+    keywords(
+        out,
+        &mut identity,
+        "in_scope_of",
+        of("inScopeOf"),
+        &[
+            ("issuer_type", "issuerType"),
+            ("credentials_issued_to", "credentialsIssuedTo"),
+            ("source_arn", "sourceArn"),
+            ("source_account", "sourceAccount"),
+        ],
+    );
     let mut session = identity.object(out, "session_context");
     session.value(
         out,
@@ -162,23 +169,28 @@ pub(super) fn cloudtrail(
         "vpc_endpoint_account_id",
         keyword(Some(kept.root), "vpcEndpointAccountId"),
     );
-    let addendum = kept.root.get("addendum");
-    let mut late = trail.object(out, "addendum");
-    for (name, key) in [
-        ("reason", "reason"),
-        ("updated_fields", "updatedFields"),
-        ("original_request_id", "originalRequestID"),
-        ("original_event_id", "originalEventID"),
-    ] {
-        late.value(out, name, keyword(addendum, key));
-    }
-    late.end(out, trail);
-    let details = fields.object(Field::TlsDetails);
-    if member(details, "tlsVersion") != Some("tlsVersion") {
-        let mut tls = trail.object(out, "tls_details");
-        tls.value(out, "key_exchange", keyword(details, "keyExchange"));
-        tls.end(out, trail);
-    }
+    keywords(
+        out,
+        trail,
+        "addendum",
+        kept.root.get("addendum"),
+        &[
+            ("reason", "reason"),
+            ("updated_fields", "updatedFields"),
+            ("original_request_id", "originalRequestID"),
+            ("original_event_id", "originalEventID"),
+        ],
+    );
+    let details = fields
+        .object(Field::TlsDetails)
+        .filter(|d| member(Some(*d), "tlsVersion") != Some("tlsVersion"));
+    keywords(
+        out,
+        trail,
+        "tls_details",
+        details,
+        &[("key_exchange", "keyExchange")],
+    );
     trail.value(
         out,
         "session_credential_from_console",
@@ -210,6 +222,22 @@ pub(super) fn cloudtrail(
 /// A JSON string, number or boolean (what a keyword field can hold).
 pub(super) fn scalar(value: &Val<'_, '_>) -> bool {
     value.as_object().is_none() && value.as_array().is_none()
+}
+
+/// Object `name` of `parent`, holding the keyword `members` (ECS name,
+/// CloudTrail name) of `from`; left out when none is present.
+fn keywords(
+    out: &mut Vec<u8>,
+    parent: &mut Obj,
+    name: &'static str,
+    from: Option<Val<'_, '_>>,
+    members: &[(&'static str, &str)],
+) {
+    let mut object = parent.object(out, name);
+    for (to, key) in members {
+        object.value(out, to, keyword(from, key));
+    }
+    object.end(out, parent);
 }
 
 /// Member `key` of an object when it is a non-empty string, a number or a
