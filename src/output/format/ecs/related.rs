@@ -3,7 +3,9 @@
 //!
 //! Guarantees: nothing allocates. A list is produced by a visitor that can
 //! be run again, and a value is written only when no earlier value of the
-//! same list equals it (quadratic in the list's length, which is small).
+//! same list equals it. That is quadratic in the list's length, so only the
+//! first [`LIMIT`] candidates of a list are considered: a hostile record
+//! with a million instance ids costs no more than one with `LIMIT`.
 
 use crate::model::json;
 use crate::model::record::{text, Val};
@@ -13,8 +15,11 @@ use crate::output::format::{member, Obj};
 /// returns `false`.
 type Visit<'v, 'i> = &'v mut dyn FnMut(&'i str) -> bool;
 
-/// Write member `name` as the array of the distinct values `each` visits;
-/// left out when there are none.
+/// How many candidates of one list are considered.
+pub(super) const LIMIT: usize = 128;
+
+/// Write member `name` as the array of the distinct values among the first
+/// [`LIMIT`] that `each` visits; left out when there are none.
 pub(super) fn write_unique<'i>(
     out: &mut Vec<u8>,
     parent: &mut Obj,
@@ -25,6 +30,9 @@ pub(super) fn write_unique<'i>(
     let mut count = 0;
     each(&mut |value| {
         let at = index;
+        if at == LIMIT {
+            return false;
+        }
         index += 1;
         let mut seen = false;
         let mut before = 0;
@@ -122,4 +130,41 @@ fn array<'t, 'i>(value: Option<Val<'t, 'i>>) -> impl Iterator<Item = Val<'t, 'i>
         .and_then(|v| v.as_array())
         .into_iter()
         .flat_map(|a| a.iter())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(values: &[&'static str]) -> String {
+        let mut out = Vec::new();
+        let mut root = Obj::root(&mut out);
+        write_unique(&mut out, &mut root, "v", &|visit| {
+            for value in values {
+                if !visit(value) {
+                    return;
+                }
+            }
+        });
+        root.end_root(&mut out);
+        String::from_utf8(out).unwrap().trim_end().to_owned()
+    }
+
+    #[test]
+    fn repeats_are_dropped_in_first_seen_order() {
+        assert_eq!(
+            written(&["b", "a", "b", "c", "a"]),
+            r#"{"v":["b","a","c"]}"#
+        );
+        assert_eq!(written(&[]), "{}");
+    }
+
+    #[test]
+    fn only_the_first_candidates_are_considered() {
+        let many: Vec<&'static str> = (0..LIMIT + 50)
+            .map(|i| &*Box::leak(format!("i-{i:010}").into_boxed_str()))
+            .collect();
+        let out = written(&many);
+        assert_eq!(out.matches("\"i-").count(), LIMIT, "{out}");
+    }
 }
