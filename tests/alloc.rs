@@ -37,6 +37,10 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 const KEPT: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","userName":"alice","sessionContext":{"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2026-01-15T10:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.10","userAgent":"aws-cli/2.15.30 Python/3.11.8","requestParameters":{"name":"org-trail"},"responseElements":null,"eventID":"e1","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}"#;
 const DROPPED: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/app/i-0abc","accountId":"111122223333","sessionContext":{"ec2RoleDelivery":"2.0"}},"eventTime":"2026-01-15T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-sdk-go/1.44","requestParameters":{"instancesSet":{"items":[{"instanceId":"i-0abc"}]}},"responseElements":null,"readOnly":true,"eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
+/// A kept record that reaches every ECS derivation: a service-linked role
+/// with an address as session name, a basic-format creation date, host
+/// names, instance ids and the newer `aws.cloudtrail` members.
+const KEPT_RICH: &str = r#"{"eventVersion":"1.11","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:a@example.com","arn":"arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForX/a@example.com","accountId":"111122223333","onBehalfOf":{"userId":"u-1"},"inScopeOf":{"issuerType":"AWS::Lambda::Function"},"sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/aws-service-role/x.amazonaws.com/AWSServiceRoleForX","userName":"AWSServiceRoleForX"},"webIdFederationData":{"federatedProvider":"p","attributes":{"k":"v"}},"attributes":{"creationDate":"20260115T095000Z","mfaAuthenticated":"false"}}},"eventTime":"2026-01-15T10:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"host.corp.example.com","userAgent":"aws-cli/2.15.30","requestParameters":{"name":"org-trail","userName":"bob","instanceIds":["i-0aaaaaaaaaaaaaaa1","i-0aaaaaaaaaaaaaaa1"],"computerName":"WIN-1"},"responseElements":{"instancesSet":{"items":[{"instanceId":"i-0bbbbbbbbbbbbbbb2"}]}},"serviceEventDetails":{"sourceIpAddress":"198.51.100.9"},"resources":[{"ARN":"arn:aws:ec2:us-east-1:111122223333:instance/i-0ccccccccccccccc3"}],"eventID":"e2","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management","sharedEventId":"s-1","addendum":{"reason":"DELIVERY_DELAY"},"tlsDetails":{"tlsVersion":"TLSv1.3","clientProvidedHostHeader":"proxy.example.com","keyExchange":"x25519"}}"#;
 
 fn allocations_for(
     processor: &mut Processor,
@@ -127,5 +131,11 @@ fn warmed_up_ocsf_and_ecs_records_allocate_nothing() {
             "dropped record, --format {format}"
         );
         assert_eq!(processor.stats.emitted, 103);
+        assert_eq!(
+            allocations_for(&mut processor, &plan, KEPT_RICH, &mut sink),
+            0,
+            "kept record with every derivation, --format {format}"
+        );
+        assert_eq!(processor.stats.emitted, 206);
     }
 }

@@ -633,7 +633,12 @@ fn ecs_iam_user_call() {
     );
     assert_eq!(
         r["cloud"],
-        json!({"provider": "aws", "region": "us-east-1", "account": {"id": "111122223333"}})
+        json!({
+            "provider": "aws",
+            "region": "us-east-1",
+            "service": {"name": "iam"},
+            "account": {"id": "111122223333"}
+        })
     );
     assert_eq!(
         r["source"],
@@ -725,7 +730,8 @@ fn ecs_assumed_role_with_session_context_and_mfa() {
                     "principal_id": "AROAEXAMPLEOPS000001",
                     "arn": "arn:aws:iam::111122223333:role/Ops",
                     "account_id": "111122223333"
-                }
+                },
+                "source_identity": "grace"
             }
         })
     );
@@ -1106,9 +1112,9 @@ fn ecs_categories_follow_elastics_table() {
         ),
         ("CreateTopic", json!(["configuration"]), json!(["creation"])),
         ("CreateDocument", json!(["file"]), json!(["creation"])),
-        ("Converse", json!(["api"]), none.clone()),
-        ("Publish", json!(["api"]), none.clone()),
-        ("SendCommand", json!(["process"]), none.clone()),
+        ("Converse", json!(["api"]), json!(["info"])),
+        ("Publish", json!(["api"]), json!(["info"])),
+        ("SendCommand", json!(["process"]), json!(["start"])),
         ("AttachRolePolicy", json!(["iam"]), json!(["change"])),
         ("DeleteObject", json!(["file"]), json!(["deletion"])),
         ("CreateRole", none.clone(), json!(["info"])),
@@ -1120,16 +1126,21 @@ fn ecs_categories_follow_elastics_table() {
 }
 
 #[test]
-fn ecs_unparseable_times_are_omitted() {
+fn ecs_unparseable_times_are_omitted_and_basic_format_is_read() {
     let records = elastic_fixture();
-    for id in ["ecs-0101", "ecs-0102"] {
-        let context = &by_id(&records, id)["aws"]["cloudtrail"]["user_identity"]["session_context"];
-        assert!(context.get("creation_date").is_none(), "{id}: {context}");
-        assert_eq!(context["mfa_authenticated"], "false");
+    let context = |id: &str| {
+        by_id(&records, id)["aws"]["cloudtrail"]["user_identity"]["session_context"].clone()
+    };
+    let redacted = context("ecs-0102");
+    assert!(redacted.get("creation_date").is_none(), "{redacted}");
+    assert_eq!(redacted["mfa_authenticated"], "false");
+    for (id, time) in [
+        ("ecs-0101", "2013-11-02T01:06:28.000Z"),
+        ("ecs-0115", "2026-02-01T08:00:00.000Z"),
+        ("ecs-0112", "2026-02-01T07:30:00.500Z"),
+    ] {
+        assert_eq!(context(id)["creation_date"], time, "{id}");
     }
-    let context =
-        &by_id(&records, "ecs-0112")["aws"]["cloudtrail"]["user_identity"]["session_context"];
-    assert_eq!(context["creation_date"], "2026-02-01T07:30:00.500Z");
 }
 
 #[test]
@@ -1137,7 +1148,10 @@ fn ecs_user_and_related_fields_as_elastic_derives_them() {
     let records = elastic_fixture();
     let sso = by_id(&records, "ecs-0101");
     assert_eq!(sso["user"]["name"], "AWSReservedSSO_Admin_0example");
-    assert!(sso["user"].get("email").is_none());
+    assert_eq!(
+        sso["user"]["email"], "frank@example.com",
+        "a session name that is an address"
+    );
     assert_eq!(
         sso["related"],
         json!({
@@ -1155,6 +1169,10 @@ fn ecs_user_and_related_fields_as_elastic_derives_them() {
     assert_eq!(
         center["user"],
         json!({"id": "94482488-3041-7026-18f3-000000000001"})
+    );
+    assert_eq!(
+        center["aws"]["cloudtrail"]["user_identity"]["on_behalf_of"]["user_id"],
+        "94482488-3041-7026-18f3-000000000001"
     );
     let rename = by_id(&records, "ecs-0105");
     assert_eq!(rename["user"]["target"], json!({"name": "henry"}));
@@ -1190,6 +1208,8 @@ fn ecs_user_and_related_fields_as_elastic_derives_them() {
     let service = by_id(&records, "ecs-0111");
     assert!(service.get("tls").is_none(), "placeholder tlsVersion");
     assert!(service.get("related").is_none() && service.get("user").is_none());
+    assert_eq!(service["service"], json!({"name": "ec2.amazonaws.com"}));
+    assert_eq!(service["cloud"]["service"], json!({"name": "ec2"}));
     let no_issuer = by_id(&records, "ecs-0112");
     assert!(
         no_issuer["user"].get("name").is_none(),
@@ -1201,6 +1221,103 @@ fn ecs_user_and_related_fields_as_elastic_derives_them() {
             assert_eq!(r["related"]["ip"], json!([ip]));
         }
     }
+}
+
+#[test]
+fn ecs_service_actors_are_not_users() {
+    let records = elastic_fixture();
+    let linked = by_id(&records, "ecs-0113");
+    assert_eq!(
+        linked["service"],
+        json!({"name": "elasticloadbalancing.amazonaws.com"}),
+        "an assumed service-linked role names its service by its path"
+    );
+    assert!(linked.get("user").is_none(), "{linked}");
+    assert_eq!(linked["related"]["user"], json!(["ElasticLoadBalancing"]));
+    let delegated = by_id(&records, "ecs-0114");
+    assert_eq!(delegated["service"], json!({"name": "ssm.amazonaws.com"}));
+    assert_eq!(
+        delegated["aws"]["cloudtrail"]["user_identity"]["invoked_by_delegate"],
+        json!({"account_id": "444455556666"})
+    );
+}
+
+#[test]
+fn ecs_related_hosts_and_ips_as_elastic_collects_them() {
+    let records = elastic_fixture();
+    assert_eq!(
+        by_id(&records, "ecs-0113")["related"]["hosts"],
+        json!([
+            "i-0aaaaaaaaaaaaaaa2",
+            "i-0bbbbbbbbbbbbbbb3",
+            "i-0aaaaaaaaaaaaaaa1"
+        ]),
+        "resources first, then the request; AWS endpoints are not hosts"
+    );
+    assert_eq!(
+        by_id(&records, "ecs-0114")["related"]["hosts"],
+        json!([
+            "proxy.corp.example.com",
+            "host-7.corp.example.com",
+            "WIN-EXAMPLE01",
+            "i-0ddddddddddddddd5",
+            "i-0ccccccccccccccc4",
+            "i-0eeeeeeeeeeeeeee6"
+        ]),
+        "server name, host-name source, computerName, then instance ids once each"
+    );
+    let internal = by_id(&records, "ecs-0115");
+    assert!(internal["related"].get("hosts").is_none(), "AWS Internal");
+    assert_eq!(internal["related"]["ip"], json!(["198.51.100.9"]));
+    for r in &records {
+        assert!(
+            r["related"].get("hosts").is_none()
+                || ["ecs-0112", "ecs-0113", "ecs-0114"]
+                    .contains(&r["aws"]["cloudtrail"]["request_id"].as_str().unwrap()),
+            "no other fixture has hosts: {r}"
+        );
+    }
+}
+
+#[test]
+fn ecs_keeps_the_identity_and_delivery_members_elastic_keeps() {
+    let records = elastic_fixture();
+    let r = by_id(&records, "ecs-0115");
+    let trail = &r["aws"]["cloudtrail"];
+    let identity = &trail["user_identity"];
+    assert_eq!(identity["credential_id"], "EXAMPLECREDENTIAL0001");
+    assert_eq!(identity["identity_provider"], "accounts.example.com");
+    assert_eq!(
+        identity["in_scope_of"]["issuer_type"],
+        "AWS::Lambda::Function"
+    );
+    assert_eq!(identity["in_scope_of"]["source_account"], "111122223333");
+    let session = &identity["session_context"];
+    assert_eq!(session["ec2_role_delivery"], "2.0");
+    assert_eq!(session["source_identity"], "dev-ops");
+    assert_eq!(session["assumed_root"], "true");
+    assert_eq!(
+        session["web_id_federation_data"]["attributes"],
+        json!({"accounts.example.com:aud": "client-1"})
+    );
+    assert_eq!(
+        trail["shared_event_id"],
+        "00000000-0000-4000-8000-0000000051ed"
+    );
+    assert_eq!(trail["vpc_endpoint_account_id"], "444455556666");
+    assert_eq!(trail["addendum"]["reason"], "DELIVERY_DELAY");
+    assert_eq!(
+        trail["addendum"]["original_event_id"],
+        "00000000-0000-4000-8000-00000000e015"
+    );
+    assert_eq!(
+        r["related"]["user"],
+        json!(["app", "AROAEXAMPLEWEB000001:app", "web-role"])
+    );
+    assert_eq!(
+        by_id(&records, "ecs-0114")["aws"]["cloudtrail"]["tls_details"],
+        json!({"key_exchange": "x25519"})
+    );
 }
 
 // ------------------------------------------------------------------ OCSF edges

@@ -13,7 +13,7 @@ pub(super) const UNLISTED: Categories = (&[], &["info"]);
 
 /// `event.category` and `event.type`: the table of Elastic's integration
 /// (its "Add ECS categorization" step), looked up by `eventName` alone, as
-/// Elastic does. A row with no types writes no `event.type`.
+/// Elastic does.
 pub(super) fn categorize(name: Option<&str>) -> Categories {
     let Some(name) = name else {
         return UNLISTED;
@@ -41,7 +41,7 @@ const GROUP_INFO: &[&str] = &["group", "info"];
 const ADMIN_CHANGE: &[&str] = &["admin", "change"];
 
 /// Elastic's categorisation table, sorted by name (a unit test checks the
-/// order). `DeleteObject` is `deletion`, the ECS value; see docs/formats.md.
+/// order), as of `elastic/integrations` commit 3ab42812 (docs/formats.md).
 pub(super) const CATEGORIES: &[(&str, Categories)] = &[
     ("AddUserToGroup", (IAM, GROUP_CHANGE)),
     ("AssumeRole", (AUTH, INFO)),
@@ -51,7 +51,7 @@ pub(super) const CATEGORIES: &[(&str, Categories)] = &[
     ("AuthorizeSecurityGroupIngress", (NETWORK, &["access"])),
     ("ChangePassword", (IAM, USER_CHANGE)),
     ("ConsoleLogin", (AUTH, INFO)),
-    ("Converse", (API, &[])),
+    ("Converse", (API, INFO)),
     ("CreateAccessKey", (IAM, USER_CHANGE)),
     ("CreateBucket", (FILE, &["creation"])),
     ("CreateControlChannel", (SESSION, &["start"])),
@@ -113,13 +113,13 @@ pub(super) const CATEGORIES: &[(&str, Categories)] = &[
     ("ListUsers", (IAM, USER_INFO)),
     ("OpenControlChannel", (SESSION, &["start"])),
     ("OpenDataChannel", (SESSION, &["start"])),
-    ("Publish", (API, &[])),
+    ("Publish", (API, INFO)),
     ("PutGroupPolicy", (IAM, GROUP_CHANGE)),
     ("PutObject", (FILE, &["change"])),
     ("PutUserPermissionsBoundary", (IAM, USER_CHANGE)),
     ("PutUserPolicy", (IAM, USER_CHANGE)),
     ("RemoveUserFromGroup", (IAM, GROUP_CHANGE)),
-    ("SendCommand", (&["process"], &[])),
+    ("SendCommand", (&["process"], &["start"])),
     ("SetDefaultPolicyVersion", (IAM, ADMIN_CHANGE)),
     ("SetSecurityTokenServicePreferences", (IAM, ADMIN_CHANGE)),
     ("StartSession", (SESSION, &["start"])),

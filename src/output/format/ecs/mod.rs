@@ -15,12 +15,17 @@
 //! as in Elastic's integration (use `--format raw` to keep everything).
 
 mod categories;
+mod people;
+mod related;
+mod trail;
 
 use crate::model::json;
-use crate::model::record::{text, Val};
-use crate::output::enrich::parse_time;
+use crate::model::record::Val;
+use crate::output::enrich::{parse_time, service_of};
 use crate::output::format::{member, Field, Fields, Kept, Obj};
 use categories::categorize;
+use people::People;
+use related::{each_some, write_unique, Hosts};
 
 /// The ECS version written to `ecs.version` (the one Elastic's integration sets).
 pub const ECS_VERSION: &str = "8.11.0";
@@ -67,6 +72,15 @@ pub fn write(out: &mut Vec<u8>, kept: &Kept<'_, '_, '_>) {
     let mut cloud = root.object(out, "cloud");
     cloud.str(out, "provider", Some("aws"));
     cloud.str(out, "region", fields.str(Field::AwsRegion));
+    let mut service = cloud.object(out, "service");
+    service.str(
+        out,
+        "name",
+        provider
+            .filter(|p| p.ends_with(".amazonaws.com"))
+            .map(service_of),
+    );
+    service.end(out, &mut cloud);
     let mut account = cloud.object(out, "account");
     account.str(
         out,
@@ -105,26 +119,40 @@ pub fn write(out: &mut Vec<u8>, kept: &Kept<'_, '_, '_>) {
     );
     group.end(out, &mut root);
 
+    let mut actor = root.object(out, "service");
+    actor.str(out, "name", who.service);
+    actor.end(out, &mut root);
+
+    let details = fields.object(Field::TlsDetails);
+    let placeholder = member(details, "tlsVersion") == Some("tlsVersion");
     let mut related = root.object(out, "related");
-    strings(
-        out,
-        &mut related,
-        "user",
-        who.related().into_iter().flatten(),
-    );
-    strings(out, &mut related, "ip", ip);
+    let users = who.related();
+    write_unique(out, &mut related, "user", &|visit| each_some(&users, visit));
+    let service_ip = member(fields.object(Field::ServiceEventDetails), "sourceIpAddress")
+        .filter(|a| super::is_ip(a));
+    write_unique(out, &mut related, "ip", &|visit| {
+        each_some(&[ip, service_ip], visit)
+    });
+    let hosts = Hosts {
+        server_name: member(details, "clientProvidedHostHeader").filter(|_| !placeholder),
+        address: address.filter(|_| ip.is_none()),
+        request,
+        response,
+        resources: fields.get(Field::Resources),
+    };
+    write_unique(out, &mut related, "hosts", &|visit| hosts.each(visit));
     related.end(out, &mut root);
 
     let mut agent = root.object(out, "user_agent");
     agent.str(out, "original", fields.str(Field::UserAgent));
     agent.end(out, &mut root);
 
-    tls(out, &mut root, fields.object(Field::TlsDetails));
+    tls(out, &mut root, details);
     rule_and_threat(out, &mut root, kept);
 
     let mut aws = root.object(out, "aws");
     let mut trail = aws.object(out, "cloudtrail");
-    cloudtrail(out, &mut trail, kept, &fields, user);
+    trail::cloudtrail(out, &mut trail, kept, &fields, user);
     trail.end(out, &mut aws);
     aws.end(out, &mut root);
 
@@ -145,102 +173,6 @@ fn strings<'a>(
     }
     parent.key(out, name);
     json::write_str_array(out, values);
-}
-
-/// The `user.*`, `group.*` and `related.user` values, as Elastic's pipeline
-/// derives them.
-struct People<'i> {
-    /// `user.name`: the role of an assumed role or federated user
-    /// (`sessionIssuer.userName`), else `userIdentity.userName`, else, for
-    /// IAM Identity Center `UserAuthentication`, `additionalEventData.UserName`.
-    name: Option<&'i str>,
-    /// `user.id`: `principalId`, else `onBehalfOf.userId` of an
-    /// `IdentityCenterUser`.
-    id: Option<&'i str>,
-    target_name: Option<&'i str>,
-    target_id: Option<&'i str>,
-    new_name: Option<&'i str>,
-    /// The session name at the end of an assumed-role or federated-user ARN.
-    session: Option<&'i str>,
-}
-
-impl<'i> People<'i> {
-    fn of(
-        fields: &Fields<'_, 'i>,
-        user: Option<Val<'_, 'i>>,
-        request: Option<Val<'_, 'i>>,
-        response: Option<Val<'_, 'i>>,
-        event_name: Option<&str>,
-    ) -> People<'i> {
-        let kind = member(user, "type");
-        let assumed = matches!(kind, Some("AssumedRole" | "FederatedUser"));
-        let issuer = user
-            .and_then(|u| u.get("sessionContext"))
-            .and_then(|c| c.get("sessionIssuer"));
-        let mut name = member(user, "userName");
-        if assumed {
-            name = member(issuer, "userName").or(name);
-        }
-        if name.is_none() && event_name == Some("UserAuthentication") {
-            name = member(fields.object(Field::AdditionalEventData), "UserName");
-        }
-        let mut id = member(user, "principalId");
-        if id.is_none() && kind == Some("IdentityCenterUser") {
-            id = member(user.and_then(|u| u.get("onBehalfOf")), "userId");
-        }
-        let session = member(user, "arn")
-            .filter(|_| assumed)
-            .and_then(session_name);
-        People {
-            name,
-            id,
-            target_name: member(request, "userName"),
-            target_id: member(response.and_then(|r| r.get("user")), "userId"),
-            new_name: member(request, "newUserName"),
-            session,
-        }
-    }
-
-    /// `user.email`: `user.name` when it looks like an address (an `@` after
-    /// the first character).
-    fn email(&self) -> Option<&'i str> {
-        self.name.filter(|n| n.find('@').is_some_and(|at| at > 0))
-    }
-
-    /// `related.user`, without repeats, in the order Elastic appends them.
-    fn related(&self) -> [Option<&'i str>; 7] {
-        let prefix = self
-            .session
-            .and_then(|s| s.split_once('@'))
-            .map(|(local, _)| local)
-            .filter(|l| !l.is_empty());
-        let mut all = [
-            self.session,
-            prefix,
-            self.target_name,
-            self.new_name,
-            self.target_id,
-            self.id,
-            self.name,
-        ];
-        for i in 0..all.len() {
-            if all[i].is_some() && all[..i].contains(&all[i]) {
-                all[i] = None;
-            }
-        }
-        all
-    }
-}
-
-/// The session name of an STS assumed-role or federated-user ARN
-/// (`arn:aws:sts::111122223333:assumed-role/Admin/alice@example.com` →
-/// `alice@example.com`): everything after the last `/`.
-fn session_name(arn: &str) -> Option<&str> {
-    let rest = arn
-        .strip_prefix("arn:aws:sts:")
-        .or_else(|| arn.strip_prefix("arn:aws-us-gov:sts:"))?;
-    let (_, session) = rest.rsplit_once('/')?;
-    Some(session).filter(|s| !s.is_empty())
 }
 
 /// `event.outcome`: a console sign-in's own result, else failure when the
@@ -328,126 +260,6 @@ fn rule_and_threat(out: &mut Vec<u8>, root: &mut Obj, kept: &Kept<'_, '_, '_>) {
     }
 }
 
-fn cloudtrail(
-    out: &mut Vec<u8>,
-    trail: &mut Obj,
-    kept: &Kept<'_, '_, '_>,
-    fields: &Fields,
-    user: Option<Val<'_, '_>>,
-) {
-    let context = user.and_then(|u| u.get("sessionContext"));
-    let attributes = context.and_then(|c| c.get("attributes"));
-    let issuer = context.and_then(|c| c.get("sessionIssuer"));
-
-    trail.str(out, "event_version", fields.str(Field::EventVersion));
-    trail.str(out, "event_type", fields.str(Field::EventType));
-    trail.str(out, "event_category", fields.str(Field::EventCategory));
-
-    let mut identity = trail.object(out, "user_identity");
-    identity.str(out, "type", member(user, "type"));
-    identity.str(out, "arn", member(user, "arn"));
-    identity.str(out, "access_key_id", member(user, "accessKeyId"));
-    identity.str(out, "invoked_by", member(user, "invokedBy"));
-    let mut session = identity.object(out, "session_context");
-    session.value(
-        out,
-        "mfa_authenticated",
-        attributes
-            .and_then(|a| a.get("mfaAuthenticated"))
-            .filter(scalar),
-    );
-    // A date field: a value that is not an ISO 8601 time (`REDACTED`,
-    // `20131102T010628Z`) is left out, never written as text.
-    session.time(
-        out,
-        "creation_date",
-        member(attributes, "creationDate").and_then(parse_time),
-    );
-    let mut from = session.object(out, "session_issuer");
-    from.str(out, "type", member(issuer, "type"));
-    from.str(out, "principal_id", member(issuer, "principalId"));
-    from.str(out, "arn", member(issuer, "arn"));
-    from.str(out, "account_id", member(issuer, "accountId"));
-    from.end(out, &mut session);
-    session.end(out, &mut identity);
-    identity.end(out, trail);
-
-    trail.str(out, "error_code", fields.str(Field::ErrorCode));
-    trail.str(out, "error_message", fields.str(Field::ErrorMessage));
-    for (field, name) in [
-        (Field::RequestParameters, "request_parameters"),
-        (Field::ResponseElements, "response_elements"),
-        (Field::AdditionalEventData, "additional_eventdata"),
-        (Field::ServiceEventDetails, "service_event_details"),
-    ] {
-        if let Some(value) = fields.get(field) {
-            trail.key(out, name);
-            super::write_json_text(out, value);
-        }
-    }
-    trail.str(out, "request_id", fields.str(Field::RequestId));
-    trail.str(out, "api_version", fields.str(Field::ApiVersion));
-    // A keyword in Elastic's mapping, written as text (`"true"`), as its
-    // pipeline does.
-    if let Some(value) = fields.get(Field::ManagementEvent).filter(scalar) {
-        trail.key(out, "management_event");
-        match text(value) {
-            Some(s) => json::write_str(out, s),
-            None => super::write_json_text(out, value),
-        }
-    }
-    trail.bool(out, "read_only", kept.core.read_only);
-    super::write_resources(
-        out,
-        trail,
-        fields,
-        ["ARN", "accountId", "type"],
-        |out, resource, [arn, account, kind]| {
-            resource.str(out, "arn", arn);
-            resource.str(out, "account_id", account);
-            resource.str(out, "type", kind);
-        },
-    );
-    trail.str(
-        out,
-        "recipient_account_id",
-        fields.str(Field::RecipientAccountId),
-    );
-    trail.str(out, "shared_event_id", fields.str(Field::SharedEventId));
-    trail.str(out, "vpc_endpoint_id", fields.str(Field::VpcEndpointId));
-    trail.value(
-        out,
-        "session_credential_from_console",
-        fields
-            .get(Field::SessionCredentialFromConsole)
-            .filter(scalar),
-    );
-
-    if fields.str(Field::EventName) == Some("ConsoleLogin") {
-        let extra = fields.object(Field::AdditionalEventData);
-        let mut login = trail.object(out, "console_login");
-        let mut data = login.object(out, "additional_eventdata");
-        data.bool(
-            out,
-            "mobile_version",
-            member(extra, "MobileVersion").map(|v| v != "No"),
-        );
-        data.str(out, "login_to", member(extra, "LoginTo"));
-        data.bool(out, "mfa_used", member(extra, "MFAUsed").map(|v| v != "No"));
-        data.end(out, &mut login);
-        login.end(out, trail);
-    }
-
-    let mut flat = trail.object(out, "flattened");
-    flat.value(out, "insight_details", fields.object(Field::InsightDetails));
-    flat.end(out, trail);
-}
-
-/// A JSON string, number or boolean (what a keyword field can hold).
-fn scalar(value: &Val<'_, '_>) -> bool {
-    value.as_object().is_none() && value.as_array().is_none()
-}
-
 #[cfg(test)]
 mod tests {
     use super::categories::{CATEGORIES, UNLISTED};
@@ -471,8 +283,8 @@ mod tests {
             ("AuthorizeSecurityGroupIngress", &["network"], &["access"]),
             ("CreateTopic", &["configuration"], &["creation"]),
             ("CreateDocument", &["file"], &["creation"]),
-            ("Converse", &["api"], &[]),
-            ("Publish", &["api"], &[]),
+            ("Converse", &["api"], &["info"]),
+            ("Publish", &["api"], &["info"]),
             ("AttachRolePolicy", &["iam"], &["change"]),
             ("CreateRole", &[], &["info"]),
             ("GetSessionToken", &[], &["info"]),
@@ -482,24 +294,5 @@ mod tests {
         }
         assert_eq!(categorize(None), UNLISTED);
         assert_eq!(categorize(Some("startsession")), UNLISTED);
-    }
-
-    #[test]
-    fn session_names_come_from_sts_arns() {
-        for (arn, session) in [
-            (
-                "arn:aws:sts::111122223333:assumed-role/Admin/alice@example.com",
-                Some("alice@example.com"),
-            ),
-            (
-                "arn:aws-us-gov:sts::111122223333:federated-user/bob",
-                Some("bob"),
-            ),
-            ("arn:aws:iam::111122223333:user/carol", None),
-            ("arn:aws:sts::111122223333:assumed-role/Admin/", None),
-            ("not an arn", None),
-        ] {
-            assert_eq!(session_name(arn), session, "{arn}");
-        }
     }
 }
