@@ -290,14 +290,9 @@ pub struct FilterArgs {
     /// Worker threads; output order is unchanged. Example: `--threads 2`
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub threads: usize,
-    // --- first-seen state (issue 13; src/run/state.rs) ---
-    /// First-seen state file, loaded at start and saved at exit and on
-    /// SIGHUP; activates first-seen rules. Example: `--state /var/lib/ctfilter.state`
-    #[arg(long, value_name = "PATH")]
-    pub state: Option<PathBuf>,
-    /// Start a fresh state instead of loading `--state` (replaced at the next save).
-    #[arg(long, requires = "state")]
-    pub state_reset: bool,
+    // --- first-seen and dedupe state (issue 13; cli/state_args.rs) ---
+    #[command(flatten)]
+    pub state: super::state_args::StateArgs,
     // --- end first-seen state ---
     /// Use this time instead of the clock for `latency_s` (reproducible output).
     /// Example: `--now 2026-01-15T10:00:00Z`
