@@ -6,8 +6,9 @@
 //! `{"a":null}` and `{}` are the same tuple; the record's `eventTime` is noted
 //! before any tuple, so learning starts at the first record; a record with
 //! no valid `eventTime` is neither recorded nor reported; nothing allocates
-//! per record. Not yet wired to `--state` (the CLI never builds a
-//! [`Tracker`]), so without one first-seen rules stay inactive.
+//! per record. The run builds a [`Tracker`] with `--state` or `--dedupe`;
+//! first-seen rules are judged only with `--state` ([`Tracker::set_modes`]),
+//! so without it they stay inactive.
 //!
 //! Also (issue 13, operations): `--dedupe` ([`Tracker::duplicate`]), which
 //! never drops a record with an `addendum`; and far-future event times: a

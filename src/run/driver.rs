@@ -7,7 +7,11 @@
 //!   read has been processed;
 //! - SIGHUP recompiles the rules from the same sources and swaps the plan
 //!   between units; invalid rules are logged and the old plan stays;
-//! - a closed stdout ends the run quietly with exit 0.
+//! - a closed stdout ends the run quietly with exit 0;
+//! - with `--state`, the state is saved every `--state-save-interval` (from
+//!   the loop, between chunks or on an idle wake-up), on SIGHUP and at exit;
+//!   `--state` and `--dedupe` run inline, so `--threads` does not change
+//!   their output.
 
 use crate::input::frame::Unit;
 use crate::input::source::{self, InputPath, Msg};
