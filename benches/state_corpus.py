@@ -1,3 +1,9 @@
+"""Write N CloudTrail ListSecrets records, each by a different principal, at
+100 records per second of event time from 2026-01-01: the input that fills
+the first-seen state with N entries (BENCHMARKS.md, "State (issue 13)").
+
+    python3 benches/state_corpus.py 1000000 > /tmp/state1m.ndjson
+"""
 import sys
 n=int(sys.argv[1])
 out=sys.stdout
