@@ -264,3 +264,41 @@ fn a_far_future_event_time_does_not_poison_the_state() {
     assert_eq!(st["state"]["entries"], 1, "{st}");
     assert_eq!(st["ctfilter_stats"]["balanced"], true);
 }
+
+#[test]
+fn metrics_carry_the_state_figures() {
+    let s = setup("metrics");
+    let prom = s._tmp.file("ctfilter.prom");
+    let out = ctfilter(&s.args(&[
+        "--dedupe",
+        "--metrics-file",
+        &prom,
+        "--stats-interval",
+        "1h",
+        "--stats-file",
+        &s._tmp.file("stats.ndjson"),
+    ]))
+    // The first record again at once: a repeat within the dedupe window.
+    .stdin(call(0, CORPUS[0].0, CORPUS[0].1) + &input(&CORPUS))
+    .run();
+    out.assert_code(0);
+    let text = std::fs::read_to_string(&prom).unwrap();
+    for sample in [
+        "ctfilter_state_entries{table=\"first_seen\"} 4\n",
+        // IDs older than window + lateness behind the newest are swept.
+        "ctfilter_state_entries{table=\"dedupe\"} 2\n",
+        "ctfilter_deduplicated_total 1\n",
+        "ctfilter_filtered_total{stage=\"duplicate\"} 1\n",
+        "ctfilter_state_max_entries 1000000\n",
+        "ctfilter_state_learning_end_timestamp_seconds 1768093200\n",
+    ] {
+        assert!(text.contains(sample), "{sample} in\n{text}");
+    }
+    let plain = s._tmp.file("plain.prom");
+    ctfilter(&["--metrics-file", &plain])
+        .stdin(input(&CORPUS))
+        .run()
+        .assert_code(0);
+    let text = std::fs::read_to_string(&plain).unwrap();
+    assert!(!text.contains("ctfilter_state_"), "{text}");
+}
