@@ -21,7 +21,9 @@ pub struct StateArgs {
     pub state_reset: bool,
     /// Save --state this often while running (default 60s), when records
     /// arrived since the last save. Example: `--state-save-interval 5m`
-    #[arg(long, value_name = "DURATION", requires = "state")]
+    // `DUR`, not `DURATION`: a longer flag column would rewrap every
+    // flag's help (tests/cli/sigma.rs reads one example whole).
+    #[arg(long, value_name = "DUR", requires = "state")]
     pub state_save_interval: Option<String>,
     /// End the learning period at this event time instead of one window
     /// after the state began; saved with the state, so later runs keep it.
