@@ -302,3 +302,27 @@ fn metrics_carry_the_state_figures() {
     let text = std::fs::read_to_string(&plain).unwrap();
     assert!(!text.contains("ctfilter_state_"), "{text}");
 }
+
+#[test]
+fn sighup_and_sigterm_save_the_state() {
+    let s = setup("signals");
+    let path = std::path::PathBuf::from(&s.state);
+    let mut child = ctfilter(&s.args(&["--state-save-interval", "1h"])).spawn();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input(&CORPUS[..3]).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // Let the records be read before the signal (they share one channel).
+    std::thread::sleep(Duration::from_millis(300));
+    crate::util::signal(&child, "HUP");
+    assert!(eventually(|| path.exists()), "SIGHUP saves");
+    stdin.write_all(input(&CORPUS[3..]).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    crate::util::signal(&child, "TERM");
+    assert!(child.wait().unwrap().success());
+    // The saved state holds all four tuples: the corpus again is all seen.
+    let again = ctfilter(&s.args(&["--stats"])).stdin(input(&CORPUS)).run();
+    again.assert_code(0);
+    assert_eq!(again.stdout, "");
+    assert_eq!(line(&again.stderr)["state"]["entries"], 4);
+}
