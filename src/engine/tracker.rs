@@ -61,10 +61,15 @@ pub struct Tracker {
 
 impl Tracker {
     pub fn new(state: State, plan: &Plan) -> Tracker {
+        Tracker::with_modes(state, plan, true, false)
+    }
+
+    /// A tracker for first-seen rules (`--state`) and/or `--dedupe`.
+    pub fn with_modes(state: State, plan: &Plan, first_seen: bool, dedupe: bool) -> Tracker {
         let mut tracker = Tracker {
             state,
-            first_seen: true,
-            dedupe: false,
+            first_seen,
+            dedupe,
             horizon: None,
             update: false,
             future: 0,

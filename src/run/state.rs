@@ -92,8 +92,8 @@ impl StateOptions {
             None if self.dedupe.is_some() => State::new(&config),
             None => return Ok(None),
         };
-        let mut tracker = Tracker::new(state, plan);
-        tracker.set_modes(plan, self.file.is_some(), self.dedupe.is_some());
+        let mut tracker =
+            Tracker::with_modes(state, plan, self.file.is_some(), self.dedupe.is_some());
         tracker.set_clock(unix_now());
         Ok(Some(tracker))
     }
