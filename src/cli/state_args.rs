@@ -5,7 +5,7 @@
 //! that needs `--state` (or `--dedupe`) without it is a clap usage error or
 //! a `ctfilter: ...` message, exit 2, never a silent no-op.
 
-use super::args::parse_duration;
+use crate::model::duration::parse_interval;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -60,7 +60,7 @@ impl StateArgs {
         };
         if let Some(text) = &self.state_save_interval {
             options.save_interval =
-                parse_duration(text).map_err(|e| format!("--state-save-interval: {e}"))?;
+                parse_interval(text).map_err(|e| format!("--state-save-interval: {e}"))?;
         }
         if let Some(text) = &self.learn_until {
             options.learn_until = Some(

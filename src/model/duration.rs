@@ -1,5 +1,7 @@
 //! A duration of event time in whole seconds (`10d`, `1h30m`): first-seen
-//! `within:` windows, `--dedupe-window`, `--state-save-interval`.
+//! `within:` windows and `--dedupe-window`; and [`parse_interval`], the
+//! wall-clock intervals of the run loop (`--stats-interval`,
+//! `--state-save-interval`, which allow milliseconds).
 //!
 //! Guarantees: [`Window::parse`] accepts one or more `<digits><unit>`
 //! groups, unit one of `w d h m s` (`1h30m`), surrounding spaces allowed;
@@ -9,6 +11,7 @@
 //! the engine).
 
 use std::fmt;
+use std::time::Duration;
 
 /// A length of event time in whole seconds: a first-seen or dedupe window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -79,6 +82,31 @@ impl fmt::Display for Window {
         }
         write!(f, "{s}s")
     }
+}
+
+/// A wall-clock interval for the run loop (`--stats-interval`,
+/// `--state-save-interval`): `10s`, `1m`, `100ms`, `1h`, `1.5h`, or plain
+/// seconds (`2`); at least 1 ms.
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale = match unit.trim() {
+        "ms" => 0.001,
+        "" | "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => f64::NAN,
+    };
+    number
+        .parse::<f64>()
+        .ok()
+        .map(|n| n * scale)
+        .filter(|secs| secs.is_finite() && *secs >= 0.001 && *secs <= 1e9)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("'{text}' is not a duration (e.g. 100ms, 10s, 1m, 1h)"))
 }
 
 #[cfg(test)]
