@@ -139,3 +139,37 @@ fn warmed_up_ocsf_and_ecs_records_allocate_nothing() {
         assert_eq!(processor.stats.emitted, 206);
     }
 }
+
+#[test]
+fn warmed_up_dedupe_records_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let cli = Cli::try_parse_from(["ctfilter", "--now", "2026-01-15T10:05:00Z"]).unwrap();
+    let plan = cli.filter.plan().unwrap();
+    let options = ctfilter::run::state::StateOptions {
+        dedupe: Some(ctfilter::engine::state::Window::hours(1)),
+        ..Default::default()
+    };
+    let mut processor = Processor::new(&plan, DeadLetterStyle::Reason);
+    *processor.tracker() = options.open(&plan).unwrap();
+    let mut sink = Sink::default();
+    // Repeats of one eventID: dropped as duplicates.
+    assert_eq!(
+        allocations_for(&mut processor, &plan, KEPT, &mut sink),
+        0,
+        "duplicate"
+    );
+    assert_eq!(processor.stats.emitted, 1);
+    // An update: kept, with update_of in the verdict.
+    let update = KEPT.replacen(
+        '{',
+        r#"{"addendum":{"reason":"UPDATED_DATA","originalEventID":"e0"},"#,
+        1,
+    );
+    assert_eq!(
+        allocations_for(&mut processor, &plan, &update, &mut sink),
+        0,
+        "addendum"
+    );
+    assert_eq!(processor.stats.emitted, 1 + 103);
+    assert!(processor.stats.balanced());
+}

@@ -11,7 +11,6 @@ use crate::rules::load::RuleSources;
 use crate::rules::plan::{Categories, EventsMode, IdentityClass, OnError, Plan, RunOptions};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
-use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -290,14 +289,9 @@ pub struct FilterArgs {
     /// Worker threads; output order is unchanged. Example: `--threads 2`
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub threads: usize,
-    // --- first-seen state (issue 13; src/run/state.rs) ---
-    /// First-seen state file, loaded at start and saved at exit and on
-    /// SIGHUP; activates first-seen rules. Example: `--state /var/lib/ctfilter.state`
-    #[arg(long, value_name = "PATH")]
-    pub state: Option<PathBuf>,
-    /// Start a fresh state instead of loading `--state` (replaced at the next save).
-    #[arg(long, requires = "state")]
-    pub state_reset: bool,
+    // --- first-seen and dedupe state (issue 13; cli/state_args.rs) ---
+    #[command(flatten)]
+    pub state: super::state_args::StateArgs,
     // --- end first-seen state ---
     /// Use this time instead of the clock for `latency_s` (reproducible output).
     /// Example: `--now 2026-01-15T10:00:00Z`
@@ -331,27 +325,7 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 }
 
 /// `10s`, `1m`, `100ms`, `1h`, or plain seconds (`2`); more than zero.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let scale = match unit.trim() {
-        "ms" => 0.001,
-        "" | "s" => 1.0,
-        "m" => 60.0,
-        "h" => 3600.0,
-        _ => f64::NAN,
-    };
-    number
-        .parse::<f64>()
-        .ok()
-        .map(|n| n * scale)
-        .filter(|secs| secs.is_finite() && *secs >= 0.001 && *secs <= 1e9)
-        .map(Duration::from_secs_f64)
-        .ok_or_else(|| format!("'{text}' is not a duration (e.g. 100ms, 10s, 1m, 1h)"))
-}
+pub use crate::model::duration::parse_interval as parse_duration;
 
 impl FilterArgs {
     /// Periodic metrics and progress settings. `files` are the inputs.
@@ -493,6 +467,7 @@ impl FilterArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn sizes() {

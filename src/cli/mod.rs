@@ -10,6 +10,7 @@ pub mod check;
 pub mod coverage;
 pub mod generate;
 pub mod ruletest;
+pub mod state_args;
 
 use crate::cli::args::{Cli, Command, FilterArgs};
 use crate::input::source::InputPath;
@@ -71,6 +72,13 @@ fn filter(args: FilterArgs, files: Vec<String>, explain: bool, explain_json: boo
             return exit::USAGE;
         }
     };
+    let state = match args.state.options() {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("ctfilter: {e}");
+            return exit::USAGE;
+        }
+    };
     let inputs = if files.is_empty() {
         vec![InputPath::Stdin]
     } else {
@@ -85,10 +93,7 @@ fn filter(args: FilterArgs, files: Vec<String>, explain: bool, explain_json: boo
         threads: args.threads,
         stop_reading: Default::default(),
         watch,
-        state: args.state.clone().map(|path| crate::run::state::StateFile {
-            path,
-            reset: args.state_reset,
-        }),
+        state,
         explain: match (explain, explain_json) {
             (false, _) => None,
             (true, false) => Some(crate::output::explain::Style::Text),

@@ -1,4 +1,5 @@
-//! The per-record decision: scope, identity class, allow-list, severity.
+//! The per-record decision: `--dedupe`, scope, identity class, allow-list,
+//! severity.
 //!
 //! Stages run in the documented order and a dropped record is attributed to the
 //! first stage that drops it. The identity class is computed lazily when no
@@ -22,6 +23,8 @@ counted_enum! {
         Identity => "identity",
         Events => "events",
         Severity => "severity",
+        /// `--dedupe`: the `eventID` was already seen within the window.
+        Duplicate => "duplicate",
     }
 }
 
@@ -208,6 +211,17 @@ impl Evaluator {
         self.matched.clear();
         if let Some(tracker) = &mut self.tracker {
             tracker.note(core.event_time);
+            if tracker.dedupes() {
+                let id = top_slot("eventID")
+                    .and_then(|slot| core.top.get(slot))
+                    .and_then(text);
+                let addendum = root
+                    .get("addendum")
+                    .is_some_and(|a| a.as_object().is_some());
+                if tracker.duplicate(id, addendum) {
+                    return Decision::Drop(Stage::Duplicate);
+                }
+            }
         }
         if !in_scope(plan, core) {
             return Decision::Drop(Stage::Scope);

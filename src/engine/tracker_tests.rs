@@ -132,3 +132,82 @@ fn a_record_without_event_time_is_neither_recorded_nor_reported() {
     assert_eq!(run(&mut eval, &plan, &no_time), (false, vec![]));
     assert_eq!(eval.tracker.as_ref().unwrap().state.stats().entries, 1);
 }
+
+/// A decision for `json` through `eval`: kept, or the stage that dropped it.
+fn stage(eval: &mut Evaluator, plan: &Plan, json: &str) -> Option<crate::engine::Stage> {
+    let mut bytes = json.as_bytes().to_vec();
+    let tape = simd_json::to_tape(&mut bytes).unwrap();
+    let core = Core::extract(tape.as_value()).unwrap();
+    match eval.decide(plan, tape.as_value(), &core) {
+        Decision::Keep(_) => None,
+        Decision::Drop(stage) => Some(stage),
+    }
+}
+
+fn with_id(json: &str, id: &str) -> String {
+    json.replacen('{', &format!(r#"{{"eventID":"{id}","#), 1)
+}
+
+#[test]
+fn dedupe_drops_repeats_first_and_marks_addenda() {
+    use crate::engine::Stage;
+    let plan = plan();
+    let mut eval = tracked(&plan);
+    eval.tracker.as_mut().unwrap().set_modes(&plan, false, true);
+    let rec = record("2026-01-01T00:00:00Z", "a", "AssumedRole");
+    let first = with_id(&rec, "e1");
+    assert_eq!(stage(&mut eval, &plan, &first), Some(Stage::Events));
+    assert_eq!(stage(&mut eval, &plan, &first), Some(Stage::Duplicate));
+    let update = with_id(&rec, "e2").replacen(
+        '{',
+        r#"{"addendum":{"reason":"UPDATED_DATA","originalEventID":"e1"},"#,
+        1,
+    );
+    assert_eq!(stage(&mut eval, &plan, &update), Some(Stage::Events));
+    assert!(eval.tracker.as_ref().unwrap().update);
+    assert_eq!(
+        stage(&mut eval, &plan, &update),
+        Some(Stage::Events),
+        "never a duplicate"
+    );
+    // No eventID: kept by dedupe, unrecorded.
+    assert_eq!(stage(&mut eval, &plan, &rec), Some(Stage::Events));
+    assert_eq!(stage(&mut eval, &plan, &rec), Some(Stage::Events));
+    let tracker = eval.tracker.as_ref().unwrap();
+    assert!(!tracker.update);
+    assert_eq!(tracker.state.dedupe.duplicates(), 1);
+    // First-seen off (--dedupe alone): the first-seen rule never fires.
+    let iam = with_id(&record("2026-01-09T00:00:00Z", "n", "IAMUser"), "e9");
+    assert_eq!(stage(&mut eval, &plan, &iam), Some(Stage::Events));
+    assert_eq!(eval.tracker.as_ref().unwrap().state.stats().entries, 0);
+}
+
+#[test]
+fn a_future_event_time_is_ignored_and_counted() {
+    let plan = plan();
+    let mut eval = tracked(&plan);
+    let tracker = eval.tracker.as_mut().unwrap();
+    tracker.set_clock(
+        crate::engine::state::Time::parse("2026-01-01T00:00:00Z")
+            .unwrap()
+            .unix(),
+    );
+    let _ = run_at(&mut eval, &plan, "2026-01-01T00:00:00Z", "a", "IAMUser");
+    // Within the hour of slack: counts.
+    let _ = run_at(&mut eval, &plan, "2026-01-01T00:59:00Z", "b", "IAMUser");
+    // Beyond it: neither recorded nor judged, and the clock does not move.
+    let _ = run_at(&mut eval, &plan, "2026-01-01T01:01:00Z", "c", "IAMUser");
+    let tracker = eval.tracker.as_ref().unwrap();
+    assert_eq!(tracker.future, 1);
+    assert_eq!(tracker.state.stats().entries, 2);
+    assert_eq!(
+        tracker
+            .state
+            .first_seen
+            .table()
+            .latest()
+            .map(|t| t.to_string())
+            .as_deref(),
+        Some("2026-01-01T00:59:00Z")
+    );
+}

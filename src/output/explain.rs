@@ -104,6 +104,7 @@ fn write(
                 Stage::Identity => "identity class not in --identity".to_string(),
                 Stage::Events => "no rule matched and the event is not allow-listed by --events".to_string(),
                 Stage::Severity => format!("below --min-severity {}", plan.options.min_severity),
+                Stage::Duplicate => "eventID already seen within --dedupe-window".to_string(),
             },
         }),
         _ => json!({}),

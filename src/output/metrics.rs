@@ -6,7 +6,8 @@
 //! (`# HELP` and `# TYPE` before each family, one `name{labels} value` per
 //! sample, a final newline), so node_exporter's textfile collector reads it;
 //! [`write_atomically`] replaces the file whole, so a reader never sees half
-//! of it.
+//! of it. With `--state` or `--dedupe`, both also carry the state's size,
+//! cap, memory, learning end, evictions, expiry and duplicates dropped.
 
 use crate::engine::Stage;
 use crate::input::origin::Shape;
@@ -60,6 +61,10 @@ impl Snapshot<'_> {
                 "counters": s.to_json(),
             }
         });
+        let mut line = line;
+        if let Some(state) = &s.state {
+            line["ctfilter_metrics"]["state"] = state.to_json();
+        }
         line.to_string()
     }
 
@@ -160,6 +165,11 @@ impl Snapshot<'_> {
                 &[(String::new(), round3(self.now - newest))],
             );
         }
+        if let Some(state) = &s.state {
+            for (name, kind, help, samples) in state_families(state) {
+                family(name, kind, help, &samples);
+            }
+        }
         family(
             "ctfilter_uptime_seconds",
             "gauge",
@@ -178,6 +188,74 @@ impl Snapshot<'_> {
 
 /// A family's samples: `({labels}, value)`.
 type Samples = Vec<(String, f64)>;
+
+/// The `--state`/`--dedupe` families: size, cap, memory, learning end,
+/// evictions, expiry, future stamps and duplicates dropped.
+fn state_families(
+    f: &crate::output::stats::StateFigures,
+) -> Vec<(&'static str, &'static str, &'static str, Samples)> {
+    let s = &f.state;
+    let one = |v: f64| vec![(String::new(), v)];
+    let tables = |a: u64, b: u64| {
+        vec![
+            ("{table=\"first_seen\"}".to_string(), a as f64),
+            ("{table=\"dedupe\"}".to_string(), b as f64),
+        ]
+    };
+    let mut out = vec![
+        (
+            "ctfilter_state_entries",
+            "gauge",
+            "Entries in the state, by table.",
+            tables(s.entries as u64, s.dedupe_entries as u64),
+        ),
+        (
+            "ctfilter_state_max_entries",
+            "gauge",
+            "The cap of each table (--state-max-entries).",
+            one(f.max_entries as f64),
+        ),
+        (
+            "ctfilter_state_memory_bytes",
+            "gauge",
+            "Heap bytes held by the state's tables.",
+            one(s.memory_bytes as f64),
+        ),
+        (
+            "ctfilter_state_evictions_total",
+            "counter",
+            "Entries evicted by the cap (least recently seen first), by table.",
+            tables(s.evicted, s.dedupe_evicted),
+        ),
+        (
+            "ctfilter_state_expired_total",
+            "counter",
+            "First-seen entries dropped because their window had passed.",
+            one(s.expired as f64),
+        ),
+        (
+            "ctfilter_state_future_total",
+            "counter",
+            "Records whose eventTime was too far past the wall clock to count.",
+            one(f.future as f64),
+        ),
+        (
+            "ctfilter_deduplicated_total",
+            "counter",
+            "Records dropped by --dedupe as repeats of an eventID.",
+            one(s.duplicates as f64),
+        ),
+    ];
+    if let Some(end) = s.learning_ends {
+        out.push((
+            "ctfilter_state_learning_end_timestamp_seconds",
+            "gauge",
+            "When first-seen learning ends, in event time (seconds since the epoch).",
+            one(end.unix() as f64),
+        ));
+    }
+    out
+}
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
@@ -280,6 +358,55 @@ mod tests {
         assert_eq!(m["interval"]["bytes_per_s"], 2000.0);
         assert_eq!(m["overall"]["bytes_per_s"], 1250.0);
         assert_eq!(m["counters"], stats.to_json());
+    }
+
+    #[test]
+    fn state_figures_appear_in_both_only_with_state() {
+        let mut stats = sample();
+        let plain = snapshot(&stats, 2.0, (0, 0), 0.0);
+        assert!(!plain.to_prometheus().contains("ctfilter_state_"));
+        assert!(!plain.to_json_line().contains("\"state\""));
+        let mut state = crate::engine::state::Stats {
+            entries: 5,
+            dedupe_entries: 7,
+            created: None,
+            learning_ends: crate::engine::state::Time::parse("2026-01-11T01:00:00Z").ok(),
+            first_seen: Default::default(),
+            evicted: 2,
+            expired: 1,
+            duplicates: 3,
+            dedupe_evicted: 4,
+            memory_bytes: 4096,
+        };
+        state.first_seen.new = 1;
+        stats.state = Some(crate::output::stats::StateFigures {
+            state,
+            max_entries: 10,
+            future: 6,
+        });
+        let snap = snapshot(&stats, 2.0, (0, 0), 0.0);
+        let text = snap.to_prometheus();
+        for sample in [
+            "ctfilter_state_entries{table=\"first_seen\"} 5\n",
+            "ctfilter_state_entries{table=\"dedupe\"} 7\n",
+            "ctfilter_state_max_entries 10\n",
+            "ctfilter_state_memory_bytes 4096\n",
+            "ctfilter_state_evictions_total{table=\"first_seen\"} 2\n",
+            "ctfilter_state_evictions_total{table=\"dedupe\"} 4\n",
+            "ctfilter_state_expired_total 1\n",
+            "ctfilter_state_future_total 6\n",
+            "ctfilter_deduplicated_total 3\n",
+            "ctfilter_state_learning_end_timestamp_seconds 1768093200\n",
+            "# TYPE ctfilter_state_entries gauge\n",
+        ] {
+            assert!(text.contains(sample), "{sample} in\n{text}");
+        }
+        let line: serde_json::Value = serde_json::from_str(&snap.to_json_line()).unwrap();
+        let m = &line["ctfilter_metrics"]["state"];
+        assert_eq!(m["entries"], 5);
+        assert_eq!(m["deduplicated"], 3);
+        assert_eq!(m["learning_ends"], "2026-01-11T01:00:00Z");
+        assert_eq!(m["memory_bytes"], 4096);
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct Stats {
     pub blank_lines: u64,
     pub read: u64,
     pub emitted: u64,
-    pub filtered: [u64; 4],
+    pub filtered: [u64; Stage::COUNT],
     pub dead_lettered: u64,
     /// Bad inputs passed through unchanged with `--on-error pass` (part of `emitted`).
     pub passed_bad: u64,
@@ -30,6 +30,43 @@ pub struct Stats {
     /// The newest `eventTime` read, as its `YYYY-MM-DDTHH:MM:SS` bytes (for
     /// the lag metric; see [`Stats::saw_event_time`]).
     pub newest_event: Option<[u8; 19]>,
+    /// With `--state` or `--dedupe`: the state's figures, filled in by the
+    /// run when it takes a snapshot (never per record).
+    pub state: Option<StateFigures>,
+}
+
+/// The first-seen and dedupe state at one moment (`--stats`, metrics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StateFigures {
+    pub state: crate::engine::state::Stats,
+    /// `--state-max-entries`.
+    pub max_entries: usize,
+    /// Records whose `eventTime` was too far past the wall clock to count.
+    pub future: u64,
+}
+
+impl StateFigures {
+    /// The `"state"` object of `--stats` and of the metrics line.
+    pub fn to_json(&self) -> serde_json::Value {
+        let s = &self.state;
+        let time = |t: Option<crate::engine::state::Time>| t.map(|t| t.to_string());
+        json!({
+            "entries": s.entries,
+            "max_entries": self.max_entries,
+            "created": time(s.created),
+            "learning_ends": time(s.learning_ends),
+            "new": s.first_seen.new,
+            "seen": s.first_seen.seen,
+            "learning": s.first_seen.learning,
+            "evicted": s.evicted,
+            "expired": s.expired,
+            "future": self.future,
+            "dedupe_entries": s.dedupe_entries,
+            "deduplicated": s.duplicates,
+            "dedupe_evicted": s.dedupe_evicted,
+            "memory_bytes": s.memory_bytes,
+        })
+    }
 }
 
 counted_enum! {
@@ -127,6 +164,7 @@ impl Stats {
             *a += b;
         }
         self.newest_event = self.newest_event.max(other.newest_event);
+        self.state = other.state.or(self.state);
     }
 
     pub fn to_json(&self) -> serde_json::Value {

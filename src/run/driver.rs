@@ -7,7 +7,11 @@
 //!   read has been processed;
 //! - SIGHUP recompiles the rules from the same sources and swaps the plan
 //!   between units; invalid rules are logged and the old plan stays;
-//! - a closed stdout ends the run quietly with exit 0.
+//! - a closed stdout ends the run quietly with exit 0;
+//! - with `--state`, the state is saved every `--state-save-interval` (from
+//!   the loop, between chunks or on an idle wake-up), on SIGHUP and at exit;
+//!   `--state` and `--dedupe` run inline, so `--threads` does not change
+//!   their output.
 
 use crate::input::frame::Unit;
 use crate::input::source::{self, InputPath, Msg};
@@ -49,8 +53,9 @@ pub struct Run {
     pub explain: Option<crate::output::explain::Style>,
     /// Raised on SIGTERM: the reader hands on what it has read, then stops.
     pub stop_reading: Arc<AtomicBool>,
-    /// `--state`: first-seen rules are judged inline, in input order.
-    pub state: Option<crate::run::state::StateFile>,
+    /// `--state`, `--dedupe` and their settings: the state is applied
+    /// inline, in input order.
+    pub state: crate::run::state::StateOptions,
     /// Periodic metrics and the progress bar.
     pub watch: watch::Settings,
 }
@@ -118,8 +123,8 @@ pub fn run(run: Run) -> i32 {
     } else {
         DeadLetterStyle::Reason
     };
-    // First-seen state: opened before any input is read (issue 13).
-    let tracker = match run.state.as_ref().map(|s| s.open(&run.plan)).transpose() {
+    // First-seen and dedupe state: opened before any input is read (issue 13).
+    let tracker = match run.state.open(&run.plan) {
         Ok(tracker) => tracker,
         Err(message) => {
             eprintln!("ctfilter: {message}");
@@ -155,14 +160,18 @@ pub fn run(run: Run) -> i32 {
     );
 
     let mut save_failed = false;
-    let mut state_stats = None;
     let (stop, stats, input_failed) = if inline {
         let mut target = Inline {
             processor: Processor::new(&run.plan, style),
             sink: Sink::default(),
             out: io::stdout().lock(),
             dead: &mut dead,
-            state: run.state.as_ref(),
+            state: &run.state,
+            saver: run
+                .state
+                .file
+                .as_ref()
+                .map(|_| crate::run::state::Saver::new(run.state.save_interval)),
         };
         target.processor.explain = run.explain;
         *target.processor.tracker() = tracker;
@@ -184,12 +193,7 @@ pub fn run(run: Run) -> i32 {
             other => other,
         };
         save_failed = !target.save_state();
-        state_stats = target
-            .processor
-            .tracker()
-            .as_ref()
-            .map(crate::run::state::stats_json);
-        (stop, target.processor.stats, input_failed)
+        (stop, target.stats(), input_failed)
     } else {
         let dead = dead_take(&mut dead);
         run_parallel(&run, &rx, &recycle, &names, style, dead, &mut watch)
@@ -215,7 +219,7 @@ pub fn run(run: Run) -> i32 {
         }
     }
     if run.print_stats {
-        print_stats_with(&stats, state_stats);
+        print_stats(&stats);
     }
     if code == exit::OK && save_failed {
         code = exit::OUTPUT;
@@ -235,16 +239,19 @@ struct Inline<'a, W: Write> {
     sink: Sink,
     out: W,
     dead: &'a mut DeadSink,
-    state: Option<&'a crate::run::state::StateFile>,
+    state: &'a crate::run::state::StateOptions,
+    /// Periodic saves, with `--state`.
+    saver: Option<crate::run::state::Saver>,
 }
 
 impl<W: Write> Inline<'_, W> {
     /// Save the `--state` file, if any; false (reported) if it failed.
     fn save_state(&mut self) -> bool {
-        let (Some(file), Some(tracker)) = (self.state, self.processor.tracker().as_ref()) else {
+        let Some(tracker) = self.processor.tracker().as_ref() else {
             return true;
         };
-        file.save(tracker)
+        self.state
+            .save(tracker)
             .map_err(|message| eprintln!("ctfilter: {message}"))
             .is_ok()
     }
@@ -277,7 +284,23 @@ impl<W: Write> Target for Inline<'_, W> {
         drain(&mut self.out, &mut self.sink, self.dead, true)
     }
     fn stats(&self) -> Stats {
-        self.processor.stats.clone()
+        let mut stats = self.processor.stats.clone();
+        stats.state = self.processor.tracker_ref().map(|t| self.state.figures(t));
+        stats
+    }
+    fn deadline(&self) -> Option<std::time::Instant> {
+        self.saver.as_ref().map(crate::run::state::Saver::deadline)
+    }
+    fn tick(&mut self) {
+        let read = self.processor.stats.read;
+        let Some(tracker) = self.processor.tracker().as_mut() else {
+            return;
+        };
+        tracker.set_clock(crate::run::state::unix_now());
+        let now = std::time::Instant::now();
+        if self.saver.as_mut().is_some_and(|s| s.due(now, read)) {
+            self.save_state();
+        }
     }
 }
 
@@ -494,18 +517,14 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// `--stats`, with the state's figures when `--state` or `--dedupe` is on.
 pub fn print_stats(stats: &Stats) {
-    print_stats_with(stats, None);
-}
-
-/// `--stats`, with the first-seen state's figures when `--state` is on.
-fn print_stats_with(stats: &Stats, state: Option<serde_json::Value>) {
     let mut line = serde_json::json!({
         "ctfilter_stats": stats.to_json(),
         "process": { "peak_rss_kib": peak_rss_kib() },
     });
-    if let Some(state) = state {
-        line["state"] = state;
+    if let Some(state) = &stats.state {
+        line["state"] = state.to_json();
     }
     eprintln!("{line}");
 }

@@ -4,8 +4,9 @@
 //! Guarantees: units reach the target in input order; the target is told
 //! when input goes idle (so output is flushed); SIGHUP swaps the plan between
 //! chunks, keeping the old one when the new rules have errors; SIGTERM stops
-//! after what was already read; the watch is polled once per message and
-//! while waiting for input, never per record.
+//! after what was already read; the watch is polled, and the target ticked
+//! (periodic state saves), once per message and while waiting for input,
+//! never per record.
 
 use crate::input::frame::{Framer, Unit};
 use crate::input::source::{self, Msg, Sig};
@@ -50,6 +51,13 @@ pub trait Target {
     fn stats(&self) -> Stats;
     /// SIGHUP swapped in `plan` (first-seen rules are rebound and saved).
     fn reloaded(&mut self, _plan: &Arc<Plan>) {}
+    /// When [`Target::tick`] is wanted even if input stays idle.
+    fn deadline(&self) -> Option<std::time::Instant> {
+        None
+    }
+    /// Periodic work (`--state-save-interval`): called after every message
+    /// and when the deadline passes, never per record.
+    fn tick(&mut self) {}
 }
 
 /// The message loop shared by both modes.
@@ -79,6 +87,7 @@ pub fn pump(
                         break stop;
                     }
                     watch.poll(&|| target.stats());
+                    target.tick();
                     continue;
                 }
                 Ok(Msg::Signal(_)) | Ok(Msg::Start(_)) | Ok(Msg::End(_)) | Ok(Msg::Error(..)) => {
@@ -141,6 +150,7 @@ pub fn pump(
             Msg::Done => Err(Stop::Finished),
         };
         watch.poll(&|| target.stats());
+        target.tick();
         if let Err(stop) = step {
             break match stop {
                 Stop::Strict(_) => Stop::Strict(names[current].to_string()),
@@ -152,20 +162,27 @@ pub fn pump(
 }
 
 /// Wait for the next message; while none comes, write what the watch has due
-/// (a quiet pipe still gets its metrics line). `None`: input is over.
+/// (a quiet pipe still gets its metrics line) and let the target do its
+/// periodic work (a quiet pipe still gets its state saved). `None`: input
+/// is over.
 fn recv_watching(
     rx: &std::sync::mpsc::Receiver<Msg>,
     watch: &mut Watch,
-    target: &dyn Target,
+    target: &mut dyn Target,
 ) -> Option<Msg> {
     use std::sync::mpsc::RecvTimeoutError;
     loop {
-        let Some(wait) = watch.wait(std::time::Instant::now()) else {
+        let now = std::time::Instant::now();
+        let due = target.deadline().map(|d| d.saturating_duration_since(now));
+        let Some(wait) = watch.wait(now).into_iter().chain(due).min() else {
             return rx.recv().ok();
         };
         match rx.recv_timeout(wait) {
             Ok(msg) => return Some(msg),
-            Err(RecvTimeoutError::Timeout) => watch.poll(&|| target.stats()),
+            Err(RecvTimeoutError::Timeout) => {
+                watch.poll(&|| target.stats());
+                target.tick();
+            }
             Err(RecvTimeoutError::Disconnected) => return None,
         }
     }

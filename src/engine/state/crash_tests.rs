@@ -89,6 +89,8 @@ fn kill_9_during_saves_never_leaves_a_broken_file() {
     let mut rng =
         u64::from(std::process::id()) ^ started.elapsed().as_nanos() as u64 ^ 0x9e37_79b9_7f4a_7c15;
     let (mut runs, mut mid_save, mut last_gen, mut saved) = (0u32, 0, 0, 0);
+    // Kills since the last child that completed a save (see the end).
+    let mut since_saved = 0usize;
     while runs < 200 && (runs < 50 || started.elapsed() < Duration::from_secs(12)) {
         let mut child = Command::new(&exe)
             .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
@@ -112,9 +114,10 @@ fn kill_9_during_saves_never_leaves_a_broken_file() {
                 let g = check(&s);
                 assert!(g >= last_gen, "went back from {last_gen} to {g}");
                 saved += u32::from(g > last_gen);
+                since_saved = if g > last_gen { 0 } else { since_saved + 1 };
                 last_gen = g;
             }
-            Err(e) if e.is_missing() && last_gen == 0 => {}
+            Err(e) if e.is_missing() && last_gen == 0 => since_saved += 1,
             Err(e) => panic!("after kill {runs}: {e}"),
         }
     }
@@ -126,7 +129,21 @@ fn kill_9_during_saves_never_leaves_a_broken_file() {
         saved >= runs / 4,
         "the children saved too rarely to test anything"
     );
-    // Stale temporary files do not pile up: later saves remove them.
+    // Stale temporary files do not pile up. A child that completes a save
+    // removes every temporary file of the (dead) children before it, and
+    // may itself leave one if killed during a later save; each child killed
+    // before completing any save may leave one more. Under load, several
+    // children in a row can die before their first save completes (the
+    // kill lands 1 to 121 ms after spawn, and a loaded machine may not get
+    // through exec and one fsync in that time), which is why a fixed bound
+    // of 2 failed once with 3.
     let temps = fs::read_dir(&dir.0).unwrap().count() - 1;
-    assert!(temps <= 2, "{temps} temporary files left");
+    assert!(
+        temps <= 1 + since_saved,
+        "{temps} temporary files left, {since_saved} children killed since the last save"
+    );
+    // And the next save removes them all: their writers are gone.
+    generation(last_gen + 1).save(&path).unwrap();
+    let temps = fs::read_dir(&dir.0).unwrap().count() - 1;
+    assert_eq!(temps, 0, "a save leaves no stale temporary file behind");
 }

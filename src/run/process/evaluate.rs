@@ -67,6 +67,9 @@ impl Processor {
                         core.rec(root),
                         fired,
                     );
+                    if tracker.update {
+                        crate::output::update::append(&mut self.verdict, root);
+                    }
                 }
                 let kept = crate::output::format::Kept {
                     plan,

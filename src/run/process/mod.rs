@@ -132,6 +132,10 @@ impl Processor {
         &mut self.eval.tracker
     }
 
+    pub fn tracker_ref(&self) -> Option<&crate::engine::tracker::Tracker> {
+        self.eval.tracker.as_ref()
+    }
+
     /// Process one input line (without its `\n`).
     pub fn line(&mut self, plan: &Plan, line: &[u8], at: Where<'_>, sink: &mut Sink) {
         self.stats.lines += 1;
