@@ -257,15 +257,15 @@ impl Framer {
         }
         if let Some(stream) = &mut self.stream {
             stream.line_bytes += part.len() as u64 + u64::from(ends);
-            self.carry.extend_from_slice(part);
             let mut push = |piece: Piece<'_>| emit(Unit::Piece(piece, line, Shape::S3Records));
+            // Records inside `part` are cut from it; `carry` holds only a
+            // record that the chunk boundary splits.
+            stream.feed(&mut self.carry, part, &mut push);
             if ends {
                 stream.finish(&mut self.carry, &mut push);
                 emit(Unit::StreamEnd(line, stream.line_bytes));
                 self.stream = None;
                 self.line_no += 1;
-            } else {
-                stream.pump(&mut self.carry, &mut push);
             }
         } else if let Some(skipped) = &mut self.skipped {
             *skipped += part.len() as u64;
