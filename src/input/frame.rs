@@ -7,6 +7,11 @@
 //! document is handed on as it is (its complete records are still emitted) and
 //! the line starts afresh. Guarantees: every input byte ends up in exactly one
 //! unit, in order, and a unit's line number is the line it started on.
+//!
+//! Copies: a line inside one chunk is handed on as a slice of the chunk. An
+//! unfinished line is held in `carry` until it ends, or until it reaches
+//! `STREAM_AT` and is streamed; from then on, records inside a chunk are cut
+//! from the chunk and only a record split by a chunk boundary is copied.
 
 use crate::input::origin::Shape;
 use crate::input::stream::{Piece, Stream};
