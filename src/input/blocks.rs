@@ -39,20 +39,27 @@ struct Masks {
 /// bracket (and resets `nest`), or `None` when `buf` ends first, with `nest`
 /// updated so that the scan can go on in the bytes that follow.
 pub fn close(buf: &[u8], at: usize, nest: &mut Nest) -> Option<usize> {
+    close_within(buf, at, nest, u32::MAX)
+}
+
+/// `close`, but giving up (`None`, with `nest` left unspecified) as soon as
+/// the depth might pass `limit`: the caller then finds the exact place with
+/// a slower scan.
+pub fn close_within(buf: &[u8], at: usize, nest: &mut Nest, limit: u32) -> Option<usize> {
     debug_assert!(nest.depth > 0);
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("popcnt") {
         // SAFETY: the CPU has just been checked for both features.
-        return unsafe { close_avx2(buf, at, nest) };
+        return unsafe { close_avx2(buf, at, nest, limit) };
     }
-    close_with(buf, at, nest, masks)
+    close_with(buf, at, nest, limit, masks)
 }
 
 /// `close` compiled for AVX2 and POPCNT: half the instructions per block.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,popcnt")]
-unsafe fn close_avx2(buf: &[u8], at: usize, nest: &mut Nest) -> Option<usize> {
-    close_with(buf, at, nest, |block| {
+unsafe fn close_avx2(buf: &[u8], at: usize, nest: &mut Nest, limit: u32) -> Option<usize> {
+    close_with(buf, at, nest, limit, |block| {
         // SAFETY: only called from here, where AVX2 is enabled.
         unsafe { masks_avx2(block) }
     })
@@ -63,6 +70,7 @@ fn close_with(
     buf: &[u8],
     mut at: usize,
     nest: &mut Nest,
+    limit: u32,
     masks: impl Fn(&[u8; 64]) -> Masks,
 ) -> Option<usize> {
     while at < buf.len() {
@@ -85,6 +93,9 @@ fn close_with(
         let open = masks.open & !inside;
         let close = masks.close & !inside;
         let closes = close.count_ones();
+        if nest.depth.saturating_add(open.count_ones()) > limit {
+            return None;
+        }
         if closes < nest.depth {
             // Depth stays above zero through the whole block.
             nest.depth = nest.depth + open.count_ones() - closes;
@@ -306,7 +317,7 @@ mod tests {
             for end in cuts {
                 let end = end.max(from);
                 let a = close(&buf[..end], from, &mut fast);
-                let c = close_with(&buf[..end], from, &mut base, masks);
+                let c = close_with(&buf[..end], from, &mut base, u32::MAX, masks);
                 let b = close_bytewise(&buf[..end], from, &mut slow);
                 let shown = String::from_utf8_lossy(&buf[..end]);
                 assert_eq!(a, b, "round {round}: {shown:?} from {at} {start:?}");
