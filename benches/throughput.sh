@@ -460,7 +460,9 @@ for name, value, target, unit, note in rows:
         print(f"| {name} | not measured | >= {target}{unit} {note} | - |")
         continue
     status = "met" if value >= target else "**not met**"
-    print(f"| {name} | {value:.2f}{unit} | >= {target}{unit} {note} | {status} |")
+    # Enough digits that a value just under its target does not print as it.
+    shown = f"{value:.3f}" if value < 10 else f"{value:.1f}"
+    print(f"| {name} | {shown}{unit} | >= {target}{unit} {note} | {status} |")
 rss_path = os.path.join(out, "rss.tsv")
 if os.path.exists(rss_path):
     rss = [(l.split("\t")[0], int(l.split("\t")[1]) / 1024) for l in open(rss_path) if l.strip()]
