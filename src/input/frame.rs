@@ -7,6 +7,11 @@
 //! document is handed on as it is (its complete records are still emitted) and
 //! the line starts afresh. Guarantees: every input byte ends up in exactly one
 //! unit, in order, and a unit's line number is the line it started on.
+//!
+//! Copies: a line inside one chunk is handed on as a slice of the chunk. An
+//! unfinished line is held in `carry` until it ends, or until it reaches
+//! `STREAM_AT` and is streamed; from then on, records inside a chunk are cut
+//! from the chunk and only a record split by a chunk boundary is copied.
 
 use crate::input::origin::Shape;
 use crate::input::stream::{Piece, Stream};
@@ -257,15 +262,15 @@ impl Framer {
         }
         if let Some(stream) = &mut self.stream {
             stream.line_bytes += part.len() as u64 + u64::from(ends);
-            self.carry.extend_from_slice(part);
             let mut push = |piece: Piece<'_>| emit(Unit::Piece(piece, line, Shape::S3Records));
+            // Records inside `part` are cut from it; `carry` holds only a
+            // record that the chunk boundary splits.
+            stream.feed(&mut self.carry, part, &mut push);
             if ends {
                 stream.finish(&mut self.carry, &mut push);
                 emit(Unit::StreamEnd(line, stream.line_bytes));
                 self.stream = None;
                 self.line_no += 1;
-            } else {
-                stream.pump(&mut self.carry, &mut push);
             }
         } else if let Some(skipped) = &mut self.skipped {
             *skipped += part.len() as u64;

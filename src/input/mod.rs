@@ -1,12 +1,13 @@
 //! Bytes in, record units out: sources and the reader thread (`source`),
 //! framing into lines and documents (`frame`), streaming of one-line
-//! envelopes (`stream`), the raw structural scanner (`scan`), incremental
+//! envelopes (`stream`, which finds record ends with `blocks`), the raw structural scanner (`scan`), incremental
 //! unescaping of wrapped files (`unescape`) and masking of numbers beyond a
 //! double for the parser's copy (`numbers`).
 //!
 //! Guarantees: this layer never parses a record's values or decides anything
 //! about it; every input byte reaches exactly one unit or is counted as blank.
 
+pub mod blocks;
 pub mod frame;
 pub mod numbers;
 pub mod origin;

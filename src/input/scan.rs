@@ -98,7 +98,24 @@ pub fn value_end(buf: &[u8], at: usize, max_depth: usize) -> Result<usize, ScanE
     }
 }
 
+/// The end of the container at `at`: 64 bytes at a time (`blocks`) while it
+/// is well formed and within `max_depth`; the error, when there is one, from
+/// the byte-by-byte scan, which knows where it happened.
 fn container_end(buf: &[u8], at: usize, max_depth: usize) -> Result<usize, ScanError> {
+    if max_depth >= 1 {
+        let limit = u32::try_from(max_depth).unwrap_or(u32::MAX);
+        let mut nest = crate::input::blocks::Nest {
+            depth: 1,
+            ..Default::default()
+        };
+        if let Some(end) = crate::input::blocks::close_within(buf, at + 1, &mut nest, limit) {
+            return Ok(end);
+        }
+    }
+    container_end_bytewise(buf, at, max_depth)
+}
+
+fn container_end_bytewise(buf: &[u8], at: usize, max_depth: usize) -> Result<usize, ScanError> {
     let mut depth = 0usize;
     let mut i = at;
     while i < buf.len() {
@@ -335,6 +352,39 @@ mod tests {
             "{items:?}"
         );
         assert!(object_members(b"{\"a\" 1}", 0, 5).is_err());
+    }
+
+    #[test]
+    fn block_container_scan_agrees_with_the_bytewise_scan() {
+        const ALPHABET: &[u8] = b"\"\\{}[]a,: ";
+        let mut seed = 0x0123_4567_89ab_cdefu64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..30_000 {
+            let len = 1 + (next() % 200) as usize;
+            let mut buf: Vec<u8> = (0..len)
+                .map(|_| {
+                    let r = next() as usize;
+                    if r.is_multiple_of(3) {
+                        ALPHABET[(r >> 8) % ALPHABET.len()]
+                    } else {
+                        b'a'
+                    }
+                })
+                .collect();
+            buf[0] = if next().is_multiple_of(2) { b'{' } else { b'[' };
+            let max_depth = (next() % 6) as usize;
+            assert_eq!(
+                container_end(&buf, 0, max_depth),
+                container_end_bytewise(&buf, 0, max_depth),
+                "round {round}, max_depth {max_depth}: {:?}",
+                String::from_utf8_lossy(&buf)
+            );
+        }
     }
 
     #[test]

@@ -10,6 +10,13 @@
 //! reported with its position; a line that ends inside the array yields every
 //! complete record before the break, then its tail as one broken piece with
 //! the tail's byte offset.
+//!
+//! Bytes arrive in parts (`feed`): a record that lies wholly inside a part is
+//! cut from the part itself, so only the record that a part boundary splits
+//! is copied into the held buffer. Record ends are found 64 bytes at a time
+//! (`blocks`).
+
+use crate::input::blocks::Nest;
 
 /// What the stream produced from the bytes it was given.
 pub enum Piece<'a> {
@@ -120,6 +127,48 @@ impl Stream {
     /// Cut every complete record out of `buf`, then drop the consumed bytes,
     /// keeping only what an unfinished record still needs.
     pub fn pump(&mut self, buf: &mut Vec<u8>, emit: &mut dyn FnMut(Piece<'_>)) {
+        self.cut(buf, emit);
+        let keep = self.keep(buf.len());
+        buf.truncate(keep.end);
+        buf.drain(..keep.start);
+    }
+
+    /// The next bytes of the line, `part`, after those already held in
+    /// `held`. Records that lie wholly inside `part` are cut from it in
+    /// place; only an unfinished record (or a malformed tail) is copied into
+    /// `held`, so each byte is copied at most once, and only near the end of
+    /// a part.
+    pub fn feed(&mut self, held: &mut Vec<u8>, part: &[u8], emit: &mut dyn FnMut(Piece<'_>)) {
+        let mut part = part;
+        if !held.is_empty() {
+            // Complete the held record with the bytes up to its end, found
+            // by a scan that leaves the stream's own state as it was.
+            let take = if self.phase == Phase::InElement {
+                let saved = (self.pos, self.depth, self.in_string, self.escaped);
+                self.pos = 0;
+                let end = self.scan(part);
+                (self.pos, self.depth, self.in_string, self.escaped) = saved;
+                end.unwrap_or(part.len())
+            } else {
+                part.len()
+            };
+            held.extend_from_slice(&part[..take]);
+            self.pump(held, emit);
+            part = &part[take..];
+            if !held.is_empty() {
+                held.extend_from_slice(part);
+                self.pump(held, emit);
+                return;
+            }
+        }
+        self.cut(part, emit);
+        let keep = self.keep(part.len());
+        held.extend_from_slice(&part[keep]);
+    }
+
+    /// Run the state machine over `buf` from `pos`, emitting every complete
+    /// record; `keep` then says which bytes must be held.
+    fn cut(&mut self, buf: &[u8], emit: &mut dyn FnMut(Piece<'_>)) {
         loop {
             match self.phase {
                 Phase::BeforeElement => {
@@ -161,22 +210,7 @@ impl Stream {
                         self.pos = end;
                         self.phase = Phase::AfterElement;
                     }
-                    None => {
-                        let held = buf.len() - self.start;
-                        if held > self.max_record {
-                            // Over the limit: keep scanning, stop holding.
-                            let keep = TOO_LONG_PREFIX.min(held);
-                            if self.dropped == 0 {
-                                buf.copy_within(self.start..self.start + keep, self.start);
-                            }
-                            let drop = held - keep;
-                            buf.truncate(self.start + keep);
-                            self.dropped += drop as u64;
-                            self.base += drop as u64;
-                            self.pos = buf.len();
-                        }
-                        break;
-                    }
+                    None => break,
                 },
                 Phase::AfterElement => {
                     self.pos = crate::input::scan::skip_ws(buf, self.pos);
@@ -228,7 +262,6 @@ impl Stream {
                 Phase::Failed => break,
             }
         }
-        self.compact(buf);
     }
 
     /// Scan the current record from `pos`; its end (exclusive) once complete.
@@ -245,6 +278,10 @@ impl Stream {
             self.pos = i;
             return None;
         }
+        if self.depth > 0 {
+            return self.scan_container(buf, i);
+        }
+        // Depth 0: the element's first byte, or a string element.
         while i < buf.len() {
             if self.in_string {
                 if self.escaped {
@@ -274,13 +311,13 @@ impl Stream {
             }
             match buf[i] {
                 b'"' => self.in_string = true,
-                b'{' | b'[' => self.depth += 1,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    return self.scan_container(buf, i + 1);
+                }
                 b'}' | b']' => {
-                    self.depth = self.depth.saturating_sub(1);
-                    if self.depth == 0 {
-                        self.pos = i + 1;
-                        return Some(i + 1);
-                    }
+                    self.pos = i + 1;
+                    return Some(i + 1);
                 }
                 _ => {}
             }
@@ -290,22 +327,47 @@ impl Stream {
         None
     }
 
-    /// Drop consumed bytes from the front of `buf`.
-    fn compact(&mut self, buf: &mut Vec<u8>) {
+    /// Inside a container (depth 1 or more): 64 bytes at a time.
+    fn scan_container(&mut self, buf: &[u8], at: usize) -> Option<usize> {
+        let mut nest = Nest {
+            depth: self.depth,
+            in_string: self.in_string,
+            escaped: self.escaped,
+        };
+        let end = crate::input::blocks::close(buf, at, &mut nest);
+        (self.depth, self.in_string, self.escaped) = (nest.depth, nest.in_string, nest.escaped);
+        self.pos = end.unwrap_or(buf.len());
+        end
+    }
+
+    /// After `cut` over a buffer of `len` bytes: the range of it that must
+    /// be held for the bytes still to come. Offsets are moved so that the
+    /// first byte kept becomes offset 0.
+    fn keep(&mut self, len: usize) -> std::ops::Range<usize> {
+        let mut end = len;
+        if self.phase == Phase::InElement && len - self.start > self.max_record {
+            // Over the limit: keep scanning, stop holding (its first bytes
+            // stay for the dead letter).
+            let held = len - self.start;
+            let keep = TOO_LONG_PREFIX.min(held);
+            let drop = held - keep;
+            end = self.start + keep;
+            self.dropped += drop as u64;
+            self.base += drop as u64;
+            self.pos = end;
+        }
         let keep_from = match self.phase {
             Phase::InElement | Phase::Failed | Phase::Tail => self.start,
             _ => self.pos,
         };
-        if keep_from > 0 {
-            buf.drain(..keep_from);
-            self.base += keep_from as u64;
-            self.pos -= keep_from;
-            self.start -= keep_from.min(self.start);
-        }
+        self.base += keep_from as u64;
+        self.pos -= keep_from;
+        self.start -= keep_from.min(self.start);
         // A malformed tail is kept only up to the record limit.
-        if self.phase == Phase::Failed && buf.len() > self.max_record {
-            buf.truncate(self.max_record);
+        if self.phase == Phase::Failed && end - keep_from > self.max_record {
+            end = keep_from + self.max_record;
         }
+        keep_from..end
     }
 
     /// The line ended (newline or end of input): report what is left.
@@ -392,206 +454,4 @@ fn tail_closes_object(tail: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The element scanner as first written, one byte at a time: the
-    /// reference the faster `scan` must agree with.
-    fn scan_bytewise(s: &mut Stream, buf: &[u8]) -> Option<usize> {
-        let mut i = s.pos;
-        while i < buf.len() {
-            let b = buf[i];
-            if s.in_string {
-                if s.escaped {
-                    s.escaped = false;
-                } else if b == b'\\' {
-                    s.escaped = true;
-                } else if b == b'"' {
-                    s.in_string = false;
-                    if s.depth == 0 {
-                        s.pos = i + 1;
-                        return Some(i + 1);
-                    }
-                }
-                i += 1;
-                continue;
-            }
-            match b {
-                b'"' => s.in_string = true,
-                b'{' | b'[' => s.depth += 1,
-                b'}' | b']' => {
-                    s.depth = s.depth.saturating_sub(1);
-                    if s.depth == 0 {
-                        s.pos = i + 1;
-                        return Some(i + 1);
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        s.pos = i;
-        None
-    }
-
-    #[test]
-    fn element_scan_agrees_with_the_bytewise_scan_on_random_input() {
-        const ALPHABET: &[u8] = b"\"\\{}[]a,: \\\"";
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for _ in 0..20_000 {
-            let len = (next() % 80) as usize;
-            let buf: Vec<u8> = (0..len)
-                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
-                .collect();
-            let mut fast = Stream::new(0, true, usize::MAX);
-            fast.pos = (next() % (len as u64 + 1)) as usize;
-            fast.depth = (next() % 3) as u32;
-            fast.in_string = next() % 2 == 0;
-            fast.escaped = fast.in_string && next() % 4 == 0;
-            let mut slow = Stream::new(0, true, usize::MAX);
-            (slow.pos, slow.depth, slow.in_string, slow.escaped) =
-                (fast.pos, fast.depth, fast.in_string, fast.escaped);
-            // Feed the buffer in two growing steps, as chunks arrive.
-            let cut = fast.pos + (next() % (len - fast.pos + 1) as u64) as usize;
-            for end in [cut, len] {
-                let a = fast.scan(&buf[..end]);
-                let b = scan_bytewise(&mut slow, &buf[..end]);
-                let state = |s: &Stream| (s.pos, s.depth, s.in_string, s.escaped);
-                assert_eq!(a, b, "{:?}", String::from_utf8_lossy(&buf[..end]));
-                assert_eq!(
-                    state(&fast),
-                    state(&slow),
-                    "{:?}",
-                    String::from_utf8_lossy(&buf)
-                );
-                if a.is_some() {
-                    break;
-                }
-            }
-        }
-    }
-
-    #[derive(Debug, PartialEq)]
-    enum Got {
-        Rec(String, usize, u64),
-        Long(u64, usize),
-        Broken(String, u64, bool),
-    }
-
-    fn run(line: &[u8], chunk: usize, max: usize) -> Vec<Got> {
-        let mut got = Vec::new();
-        let mut push = |p: Piece<'_>| match p {
-            Piece::Record {
-                bytes,
-                index,
-                offset,
-            } => got.push(Got::Rec(
-                String::from_utf8_lossy(bytes).into(),
-                index,
-                offset,
-            )),
-            Piece::TooLong { len, index, .. } => got.push(Got::Long(len, index)),
-            Piece::Broken {
-                bytes,
-                offset,
-                truncated,
-                ..
-            } => got.push(Got::Broken(
-                String::from_utf8_lossy(bytes).into(),
-                offset,
-                truncated,
-            )),
-            Piece::Trailing { bytes, offset } => got.push(Got::Broken(
-                format!("trailing {}", String::from_utf8_lossy(bytes)),
-                offset,
-                false,
-            )),
-        };
-        let mut buf = Vec::new();
-        let mut stream: Option<Stream> = None;
-        for piece in line.chunks(chunk) {
-            buf.extend_from_slice(piece);
-            if stream.is_none() {
-                if let Some((at, object)) = envelope_start(&buf) {
-                    stream = Some(Stream::new(at, object, max));
-                }
-            }
-            if let Some(s) = &mut stream {
-                s.pump(&mut buf, &mut push);
-                assert!(
-                    buf.len() <= max + 2 * chunk + 8,
-                    "buffer grew to {}",
-                    buf.len()
-                );
-            }
-        }
-        stream.expect("envelope").finish(&mut buf, &mut push);
-        got
-    }
-
-    #[test]
-    fn cuts_records_at_any_chunk_size() {
-        let line = br#"{"Records":[{"a":"x]}"},{"b":[1,{"c":"\""}]} , {"d":2}]}"#;
-        for chunk in 1..line.len() {
-            let got = run(line, chunk, 1 << 20);
-            assert_eq!(
-                got,
-                vec![
-                    Got::Rec(r#"{"a":"x]}"}"#.into(), 0, 12),
-                    Got::Rec(r#"{"b":[1,{"c":"\""}]}"#.into(), 1, 24),
-                    Got::Rec(r#"{"d":2}"#.into(), 2, 47),
-                ],
-                "chunk size {chunk}"
-            );
-        }
-    }
-
-    #[test]
-    fn oversized_records_are_skipped_without_being_held() {
-        let big = format!(r#"{{"pad":"{}"}}"#, "y".repeat(5000));
-        let line = format!(r#"[{{"a":1}},{big},{{"b":2}}]"#);
-        let got = run(line.as_bytes(), 100, 1000);
-        assert_eq!(got[0], Got::Rec(r#"{"a":1}"#.into(), 0, 1));
-        assert_eq!(got[1], Got::Long(big.len() as u64, 1));
-        assert_eq!(
-            got[2],
-            Got::Rec(r#"{"b":2}"#.into(), 2, 9 + big.len() as u64 + 1)
-        );
-    }
-
-    #[test]
-    fn a_cut_off_array_yields_complete_records_then_its_tail() {
-        let got = run(br#"{"Records":[{"a":1},{"b":2},{"c":"#, 7, 1000);
-        assert_eq!(got.len(), 3);
-        assert_eq!(got[2], Got::Broken(r#"{"c":"#.into(), 28, true));
-    }
-
-    #[test]
-    fn concatenated_log_files_keep_streaming() {
-        let line = br#"{"Records":[{"a":1}]}{"Records":[{"b":2},{"c":3}]}"#;
-        for chunk in [1, 3, 7, 100] {
-            let got = run(line, chunk, 1000);
-            let recs: Vec<_> = got.iter().filter(|g| matches!(g, Got::Rec(..))).collect();
-            assert_eq!(recs.len(), 3, "chunk {chunk}: {got:?}");
-            assert_eq!(got.len(), 3, "chunk {chunk}: {got:?}");
-        }
-    }
-
-    #[test]
-    fn malformed_separators_and_tails_are_reported() {
-        let got = run(br#"{"Records":[{"a":1} x {"b":2}]}"#, 5, 1000);
-        assert!(matches!(&got[1], Got::Broken(_, 20, false)), "{got:?}");
-        let got = run(br#"{"Records":[{"a":1}] trailing"#, 5, 1000);
-        assert!(matches!(&got[1], Got::Broken(_, _, false)), "{got:?}");
-        let got = run(br#"{"Records":[{"a":1}],"x":{"y":2}}"#, 5, 1000);
-        assert_eq!(got.len(), 1, "{got:?}");
-        let got = run(br#"{"Records":[]}"#, 3, 1000);
-        assert!(got.is_empty(), "{got:?}");
-    }
-}
+mod tests;

@@ -2,14 +2,15 @@
 //!
 //! The calling thread frames input into batches and hands them to N workers,
 //! each with its own [`Processor`]. A batch owns the input chunk its units
-//! were framed from, so lines that lie inside the chunk are passed by range,
-//! not copied; only units assembled elsewhere (a line split across chunks, a
-//! streamed record, a pretty document) are copied into the batch's own
-//! buffer. Spent chunks go back to the reader for reuse. A writer thread puts
-//! results back in sequence order, writes them, and flushes whenever no
-//! result is waiting, so idle input still flushes promptly. Output is byte-identical to the single-threaded path:
-//! the same processor runs on the same units in the same order per batch,
-//! and batches are written in order.
+//! were framed from, so lines and streamed records that lie inside the chunk
+//! are passed by range, not copied; only units assembled elsewhere (a line
+//! or streamed record split across chunks, a pretty document, a record of a
+//! host-wrapped file) are copied into the batch's own buffer. Spent chunks go
+//! back to the reader for reuse. A writer thread puts results back in
+//! sequence order, writes them, and flushes whenever no result is waiting, so
+//! idle input still flushes promptly. Output is byte-identical to the
+//! single-threaded path: the same processor runs on the same units in the
+//! same order per batch, and batches are written in order.
 
 use crate::input::frame::Unit;
 use crate::input::origin::Shape;
