@@ -258,6 +258,13 @@ pub struct FilterArgs {
     /// Example: `--max-depth 64`
     #[arg(long, value_name = "N", default_value_t = 128)]
     pub max_depth: usize,
+    /// How records are validated: `fast` checks each record's structure in
+    /// one pass and parses only the fields the rules read, parsing kept and
+    /// unusual records in full; `full` parses every record in full. Both
+    /// dead-letter the same records (README.md, "Validation").
+    /// Example: `--validate full`
+    #[arg(long, value_name = "fast|full", default_value = "fast")]
+    pub validate: String,
     /// Print a JSON summary of the counters to stderr at exit.
     #[arg(long)]
     pub stats: bool,
@@ -395,6 +402,7 @@ impl FilterArgs {
             max_line_bytes: parse_size(&self.max_line_bytes)
                 .map_err(|e| format!("--max-line-bytes: {e}"))?,
             key: self.key.clone(),
+            validate: crate::rules::fast::Validate::parse(&self.validate)?,
             ..RunOptions::default()
         };
         if self.key.is_empty() {

@@ -190,6 +190,8 @@ pub struct RunOptions {
     pub max_depth: usize,
     /// Fixed ingest time (epoch seconds) for reproducible `latency_s`.
     pub now: Option<f64>,
+    /// `--validate`: the fast structural pass, or a full parse of every record.
+    pub validate: crate::rules::fast::Validate,
 }
 
 impl Default for RunOptions {
@@ -210,6 +212,7 @@ impl Default for RunOptions {
             max_line_bytes: 64 << 20,
             max_depth: 128,
             now: None,
+            validate: Default::default(),
         }
     }
 }
@@ -220,6 +223,9 @@ pub struct Plan {
     pub options: RunOptions,
     /// The escaped key, ready to splice: `"ctfilter":`.
     pub key_json: Vec<u8>,
+    /// The fields a dropped record's decision reads; `None`: every record
+    /// takes the full parse.
+    pub fast: Option<crate::rules::fast::FastPlan>,
 }
 
 impl Plan {
@@ -227,10 +233,12 @@ impl Plan {
         let mut key_json = Vec::with_capacity(options.key.len() + 3);
         crate::model::json::write_str(&mut key_json, &options.key);
         key_json.push(b':');
+        let fast = crate::rules::fast::FastPlan::build(&rules, &options);
         Plan {
             rules,
             options,
             key_json,
+            fast,
         }
     }
 }
