@@ -5,12 +5,14 @@
 //! Built once with the [`Plan`](crate::rules::plan::Plan). The set holds the
 //! fourteen fields `Core::extract` type-checks (so a wrong type is still
 //! dead-lettered), the first key of every path read by a rule tried on every
-//! event (`any_event`), and with `--identity` the classifiers' paths. Scope
-//! flags read only core fields. Rules listed for an event pair are not
-//! covered: a record whose pair is in the rule index takes the full path.
+//! event (`any_event`), and with `--identity` the classifiers' paths; a
+//! record whose pair lists rules adds those rules' keys ([`FastPlan::needed`]).
+//! Scope flags read only core fields.
 //! Guarantees: when a decision could read anything outside the set (a path
-//! with no step, too many distinct keys), or the run keeps every record
-//! (`--events '*'`), or `--validate full` is set, there is no fast plan.
+//! with no step in a rule tried on every event), or the run keeps every record
+//! (`--events '*'`), or `--validate full` is set, there is no fast plan; a
+//! listed rule that reads what cannot be captured sends its records to the
+//! full path.
 
 use crate::model::record::top_slot;
 use crate::rules::plan::{EventsMode, RuleSet, RunOptions};
@@ -74,21 +76,43 @@ const SHAPE_FIELDS: [&str; 7] = [
 /// What the fast path captures from a record's top level.
 #[derive(Debug, Clone)]
 pub struct FastPlan {
-    /// Standard slots to capture, one bit each.
-    standard: u32,
-    /// Standard slots whose key makes the object a record.
-    shape: u32,
-    /// Other top-level keys to capture, as raw bytes (capture 32 + index).
-    extra: Vec<Box<[u8]>>,
+    /// Captures every record's stand-in holds: the core fields, and the
+    /// keys of rules tried on every event (and of classifiers).
+    base: u64,
+    /// For each rule, the captures its condition reads; `None` when it
+    /// reads more than the fast path can capture.
+    by_rule: Vec<Option<u64>>,
+    /// Every key that matters, bucketed by length: (key, use).
+    by_len: Vec<Vec<(Box<[u8]>, KeyUse)>>,
+    /// The captures of `eventSource` and `eventName`.
+    pub source: u8,
+    pub name: u8,
 }
 
 /// What a top-level key means to the fast path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyUse {
-    /// The capture number, when the key's value is needed.
+    /// The capture number, when the key's value may be needed.
     pub capture: Option<u8>,
     /// Whether the key makes the object a record.
     pub shape: bool,
+}
+
+/// Top-level keys of a condition's paths; `None` when a path has no step.
+fn condition_keys(condition: &crate::rules::condition::Condition) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    let mut complete = true;
+    condition.for_each_field(&mut |test| {
+        let mut add = |path: &crate::model::record::Path| match path.first_key() {
+            Some(key) => keys.push(key.to_string()),
+            None => complete = false,
+        };
+        add(&test.path);
+        if let crate::rules::condition::Matcher::FieldRef { other, .. } = &test.matcher {
+            add(other);
+        }
+    });
+    complete.then_some(keys)
 }
 
 impl FastPlan {
@@ -98,75 +122,98 @@ impl FastPlan {
         if options.validate == Validate::Full || matches!(options.events, EventsMode::All) {
             return None;
         }
-        let mut keys: Vec<String> = CORE_FIELDS.iter().map(|k| k.to_string()).collect();
-        let mut complete = true;
-        let mut note = |condition: &crate::rules::condition::Condition| {
-            condition.for_each_field(&mut |test| {
-                let mut add = |path: &crate::model::record::Path| match path.first_key() {
-                    Some(key) => keys.push(key.to_string()),
-                    None => complete = false,
-                };
-                add(&test.path);
-                if let crate::rules::condition::Matcher::FieldRef { other, .. } = &test.matcher {
-                    add(other);
+        let mut names: Vec<String> = Vec::new();
+        let mut capture = |key: &str| -> Option<u8> {
+            if let Some(slot) = top_slot(key) {
+                return Some(slot as u8);
+            }
+            let at = match names.iter().position(|k| k == key) {
+                Some(at) => at,
+                None => {
+                    names.push(key.to_string());
+                    names.len() - 1
                 }
-            });
+            };
+            (32 + at < MAX_CAPTURES).then_some((32 + at) as u8)
         };
+        let mut mask_of = |keys: &[String]| -> Option<u64> {
+            keys.iter()
+                .try_fold(0u64, |mask, key| Some(mask | 1 << capture(key)?))
+        };
+        let mut base = mask_of(&CORE_FIELDS.map(String::from))?;
         for &idx in &rules.any_event {
             if let Some(condition) = &rules.rules[idx as usize].condition {
-                note(condition);
+                base |= mask_of(&condition_keys(condition)?)?;
             }
         }
         if options.identities.is_some() {
             for classifier in &rules.classifiers {
-                note(&classifier.condition);
+                base |= mask_of(&condition_keys(&classifier.condition)?)?;
             }
         }
-        if !complete {
-            return None;
-        }
+        let by_rule = rules
+            .rules
+            .iter()
+            .map(|rule| match &rule.condition {
+                None => Some(0),
+                Some(condition) => condition_keys(condition).and_then(|keys| mask_of(&keys)),
+            })
+            .collect();
         let mut plan = FastPlan {
-            standard: 0,
-            shape: 0,
-            extra: Vec::new(),
+            base,
+            by_rule,
+            by_len: Vec::new(),
+            source: top_slot("eventSource")? as u8,
+            name: top_slot("eventName")? as u8,
         };
-        for key in SHAPE_FIELDS {
-            plan.shape |= 1 << top_slot(key)?;
+        let mut add = |key: &str, capture: Option<u8>, shape: bool| {
+            let len = key.len();
+            if plan.by_len.len() <= len {
+                plan.by_len.resize(len + 1, Vec::new());
+            }
+            plan.by_len[len].push((key.as_bytes().into(), KeyUse { capture, shape }));
+        };
+        for (slot, key) in crate::model::record::TOP_FIELDS.iter().enumerate() {
+            add(key, Some(slot as u8), SHAPE_FIELDS.contains(key));
         }
-        for key in keys {
-            match top_slot(&key) {
-                Some(slot) => plan.standard |= 1 << slot,
-                None if plan.extra.iter().any(|k| **k == *key.as_bytes()) => {}
-                None => plan.extra.push(key.into_bytes().into_boxed_slice()),
+        for (i, key) in names.iter().enumerate() {
+            if 32 + i < MAX_CAPTURES {
+                add(key, Some((32 + i) as u8), false);
             }
         }
-        (plan.extra.len() <= MAX_CAPTURES - 32).then_some(plan)
+        Some(plan)
     }
 
     /// What `key` (raw bytes between the quotes, no escapes) means.
     #[inline]
     pub fn key(&self, key: &[u8]) -> KeyUse {
-        let slot = std::str::from_utf8(key).ok().and_then(top_slot);
-        if let Some(slot) = slot {
-            let bit = 1u32 << slot;
-            return KeyUse {
-                capture: (self.standard & bit != 0).then_some(slot as u8),
-                shape: self.shape & bit != 0,
-            };
+        if let Some(bucket) = self.by_len.get(key.len()) {
+            for (known, used) in bucket {
+                if **known == *key {
+                    return *used;
+                }
+            }
         }
         KeyUse {
-            capture: self
-                .extra
-                .iter()
-                .position(|k| **k == *key)
-                .map(|i| (32 + i) as u8),
+            capture: None,
             shape: false,
         }
     }
 
-    /// How many captures this plan can make (the bound of capture numbers).
-    pub fn captures(&self) -> usize {
-        32 + self.extra.len()
+    /// The captures the stand-in of a record with this rule list needs:
+    /// the base set and each listed rule's keys; `None` when a listed rule
+    /// reads what the fast path cannot capture.
+    #[inline]
+    pub fn needed(&self, rules: impl IntoIterator<Item = u32>) -> Option<u64> {
+        rules
+            .into_iter()
+            .try_fold(self.base, |mask, idx| self.with_rule(Some(mask), idx))
+    }
+
+    /// `mask` with rule `idx`'s captures added (`None` stays `None`).
+    #[inline]
+    pub fn with_rule(&self, mask: Option<u64>, idx: u32) -> Option<u64> {
+        Some(mask? | (*self.by_rule.get(idx as usize)?)?)
     }
 }
 
@@ -204,17 +251,27 @@ rules:
     fn captures_core_fields_and_any_event_paths_only() {
         let plan = plan_for(RULES, RunOptions::default());
         let fast = plan.fast.as_ref().expect("a fast plan");
-        for key in ["eventName", "userIdentity", "readOnly", "userAgent"] {
-            assert!(fast.key(key.as_bytes()).capture.is_some(), "{key}");
+        let bit = |key: &str| 1u64 << fast.key(key.as_bytes()).capture.unwrap();
+        let base = fast.needed([]).unwrap();
+        for key in [
+            "eventName",
+            "userIdentity",
+            "readOnly",
+            "userAgent",
+            "custom",
+            "other",
+        ] {
+            assert_ne!(base & bit(key), 0, "{key}");
         }
-        assert_eq!(fast.key(b"eventVersion").capture, None);
         assert!(fast.key(b"eventVersion").shape);
         assert!(!fast.key(b"userAgent").shape);
-        // Only the any-event rule's keys; the listed rule takes the full path.
-        assert_eq!(fast.key(b"requestParameters").capture, None);
         assert_eq!(fast.key(b"custom").capture, Some(32));
         assert_eq!(fast.key(b"other").capture, Some(33));
         assert_eq!(fast.key(b"nothing").capture, None);
+        // The listed rule's keys join only when its pair is listed.
+        assert_eq!(base & bit("requestParameters"), 0);
+        let listed = fast.needed([1]).unwrap();
+        assert_eq!(listed, base | bit("requestParameters"));
     }
 
     #[test]
