@@ -207,7 +207,7 @@ pub fn scan(
     }
 }
 
-#[inline]
+#[inline(always)]
 fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(i) {
         i += 1;
@@ -217,7 +217,7 @@ fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
 
 /// The end (exclusive) of the valid string whose quote is at `at`, and
 /// whether it holds an escape; `None` when it is invalid or unusual.
-#[inline]
+#[inline(always)]
 fn string(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut i = at + 1;
     let mut escaped = false;
@@ -304,7 +304,7 @@ fn number(bytes: &[u8], at: usize) -> Option<usize> {
 
 /// The first index from `i` whose byte is `"`, `\`, below 0x20 or above
 /// 0x7F; `bytes.len()` when there is none.
-#[inline]
+#[inline(always)]
 fn find_special(bytes: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {

@@ -82,8 +82,9 @@ pub struct FastPlan {
     /// For each rule, the captures its condition reads; `None` when it
     /// reads more than the fast path can capture.
     by_rule: Vec<Option<u64>>,
-    /// Every key that matters, bucketed by length: (key, use).
-    by_len: Vec<Vec<(Box<[u8]>, KeyUse)>>,
+    /// Every key that matters, bucketed by length: (its first 8 bytes, the
+    /// key, its use).
+    by_len: Vec<Vec<(u64, Box<[u8]>, KeyUse)>>,
     /// The captures of `eventSource` and `eventName`.
     pub source: u8,
     pub name: u8,
@@ -96,6 +97,15 @@ pub struct KeyUse {
     pub capture: Option<u8>,
     /// Whether the key makes the object a record.
     pub shape: bool,
+}
+
+/// The first 8 bytes of `key`, zero-padded, as one word to compare.
+#[inline(always)]
+fn head8(key: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = key.len().min(8);
+    word[..n].copy_from_slice(&key[..n]);
+    u64::from_le_bytes(word)
 }
 
 /// Top-level keys of a condition's paths; `None` when a path has no step.
@@ -171,7 +181,8 @@ impl FastPlan {
             if plan.by_len.len() <= len {
                 plan.by_len.resize(len + 1, Vec::new());
             }
-            plan.by_len[len].push((key.as_bytes().into(), KeyUse { capture, shape }));
+            let head = head8(key.as_bytes());
+            plan.by_len[len].push((head, key.as_bytes().into(), KeyUse { capture, shape }));
         };
         for (slot, key) in crate::model::record::TOP_FIELDS.iter().enumerate() {
             add(key, Some(slot as u8), SHAPE_FIELDS.contains(key));
@@ -188,8 +199,9 @@ impl FastPlan {
     #[inline]
     pub fn key(&self, key: &[u8]) -> KeyUse {
         if let Some(bucket) = self.by_len.get(key.len()) {
-            for (known, used) in bucket {
-                if **known == *key {
+            let head = head8(key);
+            for (known_head, known, used) in bucket {
+                if *known_head == head && (key.len() <= 8 || known[8..] == key[8..]) {
                     return *used;
                 }
             }

@@ -15,6 +15,7 @@ mod corpus;
 mod coverage;
 mod coverage_pairs;
 mod errors;
+mod fast;
 mod first_seen;
 mod flags;
 mod formats;
