@@ -17,14 +17,16 @@
 use crate::model::record::top_slot;
 use crate::rules::plan::{EventsMode, RuleSet, RunOptions};
 
-/// How records are validated before a decision.
+/// How records are validated before a decision. The default stays `Full`
+/// until the structural pass is faster than simd-json's own validation
+/// (BENCHMARKS.md, "Issue 14: fast path").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Validate {
     /// A structural pass over the whole record, then a parse of only the
     /// fields the plan reads; kept and unusual records take the full parse.
-    #[default]
     Fast,
     /// Every record is parsed in full by simd-json.
+    #[default]
     Full,
 }
 
@@ -261,7 +263,11 @@ rules:
 
     #[test]
     fn captures_core_fields_and_any_event_paths_only() {
-        let plan = plan_for(RULES, RunOptions::default());
+        let fast = RunOptions {
+            validate: Validate::Fast,
+            ..RunOptions::default()
+        };
+        let plan = plan_for(RULES, fast);
         let fast = plan.fast.as_ref().expect("a fast plan");
         let bit = |key: &str| 1u64 << fast.key(key.as_bytes()).capture.unwrap();
         let base = fast.needed([]).unwrap();
@@ -290,6 +296,7 @@ rules:
     fn no_fast_plan_when_every_record_is_kept_or_full_validation_is_asked() {
         let all = RunOptions {
             events: EventsMode::All,
+            validate: Validate::Fast,
             ..RunOptions::default()
         };
         assert!(plan_for(RULES, all).fast.is_none());
