@@ -86,11 +86,14 @@ pub struct FastPlan {
     by_rule: Vec<Option<u64>>,
     /// Every key that matters, bucketed by length: (its first 8 bytes, the
     /// key, its use).
-    by_len: Vec<Vec<(u64, Box<[u8]>, KeyUse)>>,
+    by_len: Vec<Vec<KnownKey>>,
     /// The captures of `eventSource` and `eventName`.
     pub source: u8,
     pub name: u8,
 }
+
+/// A key the plan knows: its first 8 bytes as a word, the key, its use.
+type KnownKey = (u64, Box<[u8]>, KeyUse);
 
 /// What a top-level key means to the fast path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -48,7 +48,7 @@ fn hostile() -> Vec<u8> {
         // Keys in unusual order, and whitespace everywhere.
         format!("{{{name},{source},\"readOnly\":true,\"eventVersion\":\"1.09\",\"userIdentity\":{{\"type\":\"Root\"}}}}").into(),
         format!("{{{name},{source},\"eventVersion\":\"1.09\"}}").into(),
-        format!("  {{ \"eventVersion\" : \"1.09\" ,\t\"eventSource\" : \"ec2.amazonaws.com\" , \"eventName\"\r: \"DescribeInstances\" , \"x\" : [ 1 , {{ }} , [ ] ] }}  ").into(),
+        b"  { \"eventVersion\" : \"1.09\" ,\t\"eventSource\" : \"ec2.amazonaws.com\" , \"eventName\"\r: \"DescribeInstances\" , \"x\" : [ 1 , { } , [ ] ] }  ".to_vec(),
         // Huge strings before the name.
         edit(r#""eventVersion":"1.09""#, &format!("\"eventVersion\":\"1.09\",\"pad\":\"{}\"", "x\\\"y".repeat(40_000))).into(),
         // Unicode: raw, escaped, surrogate pairs, a lone surrogate.
