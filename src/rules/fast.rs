@@ -2,7 +2,7 @@
 //! record's decision can read, so only those are parsed (`input::fields`,
 //! `run::process::fast`).
 //!
-//! Built once with the [`Plan`](crate::rules::plan::Plan). The set holds the
+//! Built once by `Plan::new` (`plan.rs`). The set holds the
 //! fourteen fields `Core::extract` type-checks (so a wrong type is still
 //! dead-lettered), the first key of every path read by a rule tried on every
 //! event (`any_event`), and with `--identity` the classifiers' paths; a
@@ -10,12 +10,13 @@
 //! Scope flags read only core fields.
 //! Guarantees: when a decision could read anything outside the set (a path
 //! with no step in a rule tried on every event), or the run keeps every record
-//! (`--events '*'`), or `--validate full` is set, there is no fast plan; a
+//! (`--events '*'`), or `--validate full` is set, there is no fast plan
+//! (`plan.rs` decides the last two); a
 //! listed rule that reads what cannot be captured sends its records to the
 //! full path.
 
 use crate::model::record::top_slot;
-use crate::rules::plan::{EventsMode, RuleSet, RunOptions};
+use crate::rules::condition::Condition;
 
 /// How records are validated before a decision. The default stays `Full`
 /// until the structural pass is faster than simd-json's own validation
@@ -114,7 +115,7 @@ fn head8(key: &[u8]) -> u64 {
 }
 
 /// Top-level keys of a condition's paths; `None` when a path has no step.
-fn condition_keys(condition: &crate::rules::condition::Condition) -> Option<Vec<String>> {
+fn condition_keys(condition: &Condition) -> Option<Vec<String>> {
     let mut keys = Vec::new();
     let mut complete = true;
     condition.for_each_field(&mut |test| {
@@ -131,12 +132,14 @@ fn condition_keys(condition: &crate::rules::condition::Condition) -> Option<Vec<
 }
 
 impl FastPlan {
-    /// The fast plan for these rules and options, `None` when the fast path
-    /// cannot decide a record of this run.
-    pub fn build(rules: &RuleSet, options: &RunOptions) -> Option<FastPlan> {
-        if options.validate == Validate::Full || matches!(options.events, EventsMode::All) {
-            return None;
-        }
+    /// The fast plan: `base` are the conditions tried on every record (rules
+    /// with no events, classifiers with `--identity`), `rules` each rule's
+    /// condition in rule order. `None` when the fast path cannot decide.
+    /// `Plan::new` calls this only for `--validate fast` without `--events '*'`.
+    pub fn build<'a>(
+        base: impl IntoIterator<Item = &'a Condition>,
+        rules: impl IntoIterator<Item = Option<&'a Condition>>,
+    ) -> Option<FastPlan> {
         let mut names: Vec<String> = Vec::new();
         let mut capture = |key: &str| -> Option<u8> {
             if let Some(slot) = top_slot(key) {
@@ -155,27 +158,19 @@ impl FastPlan {
             keys.iter()
                 .try_fold(0u64, |mask, key| Some(mask | 1 << capture(key)?))
         };
-        let mut base = mask_of(&CORE_FIELDS.map(String::from))?;
-        for &idx in &rules.any_event {
-            if let Some(condition) = &rules.rules[idx as usize].condition {
-                base |= mask_of(&condition_keys(condition)?)?;
-            }
-        }
-        if options.identities.is_some() {
-            for classifier in &rules.classifiers {
-                base |= mask_of(&condition_keys(&classifier.condition)?)?;
-            }
+        let mut base_mask = mask_of(&CORE_FIELDS.map(String::from))?;
+        for condition in base {
+            base_mask |= mask_of(&condition_keys(condition)?)?;
         }
         let by_rule = rules
-            .rules
-            .iter()
-            .map(|rule| match &rule.condition {
+            .into_iter()
+            .map(|condition| match condition {
                 None => Some(0),
                 Some(condition) => condition_keys(condition).and_then(|keys| mask_of(&keys)),
             })
             .collect();
         let mut plan = FastPlan {
-            base,
+            base: base_mask,
             by_rule,
             by_len: Vec::new(),
             source: top_slot("eventSource")? as u8,
@@ -237,41 +232,24 @@ impl FastPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::plan::Plan;
 
-    fn plan_for(yaml: &str, options: RunOptions) -> Plan {
-        let mut diags = Vec::new();
-        let source = crate::rules::source::Source::yaml("t.yml", yaml);
-        let rules = crate::rules::load::compile_layered(&[source], &[], &mut diags);
-        Plan::new(rules.unwrap_or_else(|| panic!("{diags:?}")), options)
+    fn condition(yaml: &str) -> Condition {
+        let node = crate::rules::yaml::from_str(yaml).unwrap();
+        let mut out = Vec::new();
+        let mut diags = crate::rules::diag::Diags {
+            file: "t.yml".into(),
+            out: &mut out,
+        };
+        let condition = crate::rules::condition::compile(&node, &mut diags);
+        assert!(out.is_empty(), "{yaml}");
+        condition
     }
 
-    const RULES: &str = r#"
-rules:
-  - id: any-ua
-    title: t
-    severity: high
-    category: x
-    when:
-      userAgent|contains: kali
-      custom.deep|fieldref: other.x
-  - id: listed
-    title: t
-    severity: high
-    category: x
-    events: [iam:CreateUser]
-    when:
-      requestParameters.userName: root
-"#;
-
     #[test]
-    fn captures_core_fields_and_any_event_paths_only() {
-        let fast = RunOptions {
-            validate: Validate::Fast,
-            ..RunOptions::default()
-        };
-        let plan = plan_for(RULES, fast);
-        let fast = plan.fast.as_ref().expect("a fast plan");
+    fn captures_core_fields_base_paths_and_listed_rules_on_demand() {
+        let any = condition("userAgent|contains: kali\ncustom.deep|fieldref: other.x\n");
+        let listed = condition("requestParameters.userName: root\n");
+        let fast = FastPlan::build([&any], [Some(&any), Some(&listed), None]).unwrap();
         let bit = |key: &str| 1u64 << fast.key(key.as_bytes()).capture.unwrap();
         let base = fast.needed([]).unwrap();
         for key in [
@@ -291,22 +269,18 @@ rules:
         assert_eq!(fast.key(b"nothing").capture, None);
         // The listed rule's keys join only when its pair is listed.
         assert_eq!(base & bit("requestParameters"), 0);
-        let listed = fast.needed([1]).unwrap();
-        assert_eq!(listed, base | bit("requestParameters"));
+        assert_eq!(fast.needed([1]), Some(base | bit("requestParameters")));
+        assert_eq!(fast.needed([2]), Some(base));
+        assert_eq!(fast.needed([9]), None);
     }
 
     #[test]
-    fn no_fast_plan_when_every_record_is_kept_or_full_validation_is_asked() {
-        let all = RunOptions {
-            events: EventsMode::All,
-            validate: Validate::Fast,
-            ..RunOptions::default()
-        };
-        assert!(plan_for(RULES, all).fast.is_none());
-        let full = RunOptions {
-            validate: Validate::Full,
-            ..RunOptions::default()
-        };
-        assert!(plan_for(RULES, full).fast.is_none());
+    fn a_base_path_without_a_step_leaves_no_fast_plan() {
+        let whole = condition("'[]|contains': x\n");
+        assert!(FastPlan::build([&whole], []).is_none());
+        assert!(FastPlan::build([], [Some(&whole)])
+            .unwrap()
+            .needed([0])
+            .is_none());
     }
 }
