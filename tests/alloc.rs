@@ -173,3 +173,40 @@ fn warmed_up_dedupe_records_allocate_nothing() {
     assert_eq!(processor.stats.emitted, 1 + 103);
     assert!(processor.stats.balanced());
 }
+
+#[test]
+fn the_fast_path_allocates_nothing_once_warm() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let cli = Cli::try_parse_from([
+        "ctfilter",
+        "--now",
+        "2026-01-15T10:05:00Z",
+        "--validate",
+        "fast",
+    ])
+    .unwrap();
+    let plan = cli.filter.plan().unwrap();
+    let mut processor = Processor::new(&plan, DeadLetterStyle::Reason);
+    let mut sink = Sink::default();
+    assert_eq!(
+        allocations_for(&mut processor, &plan, DROPPED, &mut sink),
+        0,
+        "dropped record, fast path"
+    );
+    // Every dropped record was decided on the fast path.
+    assert_eq!(processor.fast_dropped, 103);
+    assert_eq!(
+        allocations_for(&mut processor, &plan, KEPT, &mut sink),
+        0,
+        "kept record, fast path then full parse"
+    );
+    assert_eq!(processor.stats.emitted, 103);
+    let envelope = format!(r#"{{"Records":[{KEPT},{DROPPED},{KEPT}]}}"#);
+    assert_eq!(
+        allocations_for(&mut processor, &plan, &envelope, &mut sink),
+        0,
+        "Records envelope, fast path"
+    );
+    assert_eq!(processor.fast_dropped, 206);
+    assert!(processor.stats.balanced());
+}

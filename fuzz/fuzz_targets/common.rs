@@ -30,9 +30,16 @@ pub enum Variant {
     /// `--events '*'`, tight limits (`--max-line-bytes 512 --max-depth 8`),
     /// `--field payload.body`, `--on-error pass`.
     Tight,
+    /// The defaults with `--validate fast`: must match `Default` exactly.
+    Fast,
 }
 
-pub const VARIANTS: [Variant; 3] = [Variant::Default, Variant::AllEvents, Variant::Tight];
+pub const VARIANTS: [Variant; 4] = [
+    Variant::Default,
+    Variant::AllEvents,
+    Variant::Tight,
+    Variant::Fast,
+];
 
 fn build(variant: Variant) -> Plan {
     let (rules, _warnings) = RuleSources {
@@ -49,6 +56,7 @@ fn build(variant: Variant) -> Plan {
     };
     match variant {
         Variant::Default => {}
+        Variant::Fast => options.validate = ctfilter::rules::fast::Validate::Fast,
         Variant::AllEvents => options.events = EventsMode::All,
         Variant::Tight => {
             options.events = EventsMode::All;
@@ -63,14 +71,14 @@ fn build(variant: Variant) -> Plan {
 
 /// The plan for a variant, compiled once per process.
 pub fn plan(variant: Variant) -> &'static Plan {
-    static PLANS: OnceLock<[Plan; 3]> = OnceLock::new();
+    static PLANS: OnceLock<[Plan; 4]> = OnceLock::new();
     let plans = PLANS.get_or_init(|| VARIANTS.map(build));
     &plans[VARIANTS.iter().position(|v| *v == variant).unwrap()]
 }
 
 pub fn style(variant: Variant) -> DeadLetterStyle {
     match variant {
-        Variant::Default => DeadLetterStyle::Reason,
+        Variant::Default | Variant::Fast => DeadLetterStyle::Reason,
         _ => DeadLetterStyle::Ndjson,
     }
 }

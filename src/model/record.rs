@@ -198,6 +198,12 @@ impl Path {
         &self.text
     }
 
+    /// The top-level key the path reads first; `None` when the path has no
+    /// step and so reaches the whole record.
+    pub fn first_key(&self) -> Option<&str> {
+        self.steps.first().map(|s| &*s.key)
+    }
+
     /// Call `visit` for every value the path reaches, until it returns `true`.
     /// Returns whether any call returned `true`. Arrays at the end of the path
     /// are expanded too, so `tags: x` matches `"tags": ["x", "y"]`.

@@ -190,6 +190,8 @@ pub struct RunOptions {
     pub max_depth: usize,
     /// Fixed ingest time (epoch seconds) for reproducible `latency_s`.
     pub now: Option<f64>,
+    /// `--validate`: the fast structural pass, or a full parse of every record.
+    pub validate: crate::rules::fast::Validate,
 }
 
 impl Default for RunOptions {
@@ -210,6 +212,7 @@ impl Default for RunOptions {
             max_line_bytes: 64 << 20,
             max_depth: 128,
             now: None,
+            validate: Default::default(),
         }
     }
 }
@@ -220,6 +223,31 @@ pub struct Plan {
     pub options: RunOptions,
     /// The escaped key, ready to splice: `"ctfilter":`.
     pub key_json: Vec<u8>,
+    /// The fields a dropped record's decision reads; `None`: every record
+    /// takes the full parse.
+    pub fast: Option<crate::rules::fast::FastPlan>,
+}
+
+/// The fast path's part, for `--validate fast` unless every record is kept.
+fn fast_plan(rules: &RuleSet, options: &RunOptions) -> Option<crate::rules::fast::FastPlan> {
+    if options.validate != crate::rules::fast::Validate::Fast
+        || matches!(options.events, EventsMode::All)
+    {
+        return None;
+    }
+    let any_event = rules
+        .any_event
+        .iter()
+        .filter_map(|&idx| rules.rules[idx as usize].condition.as_ref());
+    let classifiers = rules
+        .classifiers
+        .iter()
+        .filter(|_| options.identities.is_some())
+        .map(|c| &c.condition);
+    crate::rules::fast::FastPlan::build(
+        any_event.chain(classifiers),
+        rules.rules.iter().map(|rule| rule.condition.as_ref()),
+    )
 }
 
 impl Plan {
@@ -227,10 +255,34 @@ impl Plan {
         let mut key_json = Vec::with_capacity(options.key.len() + 3);
         crate::model::json::write_str(&mut key_json, &options.key);
         key_json.push(b':');
+        let fast = fast_plan(&rules, &options);
         Plan {
             rules,
             options,
             key_json,
+            fast,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::fast::Validate;
+
+    #[test]
+    fn a_fast_plan_only_for_validate_fast_without_events_all() {
+        let plan = |validate, events| {
+            let options = RunOptions {
+                validate,
+                events,
+                ..RunOptions::default()
+            };
+            Plan::new(RuleSet::default(), options).fast.is_some()
+        };
+        assert!(plan(Validate::Fast, EventsMode::Rules));
+        assert!(!plan(Validate::Full, EventsMode::Rules));
+        assert!(!plan(Validate::Fast, EventsMode::All));
+        assert!(!plan(Validate::Full, EventsMode::All));
     }
 }

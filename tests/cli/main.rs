@@ -16,6 +16,7 @@ mod coverage;
 mod coverage_pairs;
 mod dedupe;
 mod errors;
+mod fast;
 mod first_seen;
 mod flags;
 mod formats;

@@ -2,9 +2,11 @@
 //! bad units go to [`crate::output::deadletter`].
 //!
 //! A line is one JSON value, or several (a host-wrapped file holding NDJSON).
-//! Bare records take the fast path: one copy into a reused, padded scratch
-//! buffer, one simd-json pass into a reused tape, and a splice of the original
-//! bytes. Envelopes are cut into record spans with the raw scanner, so every
+//! A record is first offered to the fast path (`fast.rs`): a structural
+//! pass, then a parse of only the fields the plan reads; it settles most
+//! dropped records. Every other record takes the full path: one copy into a
+//! reused, padded scratch buffer, one simd-json pass into a reused tape, and a
+//! splice of the original bytes. Envelopes are cut into record spans with the raw scanner, so every
 //! record is emitted as its own input bytes. Every unit (record, bad input,
 //! skipped item) is counted exactly once; a bad unit is dead-lettered with its
 //! raw bytes, or passed through with `--on-error pass`. Nothing here panics on
@@ -105,6 +107,12 @@ pub struct Processor {
     /// host-wrapped files), one buffer per nesting level.
     texts: Vec<(Vec<u8>, Vec<Range<usize>>)>,
     dead_style: DeadLetterStyle,
+    /// The fast path's structural pass results and stand-in (`fast.rs`).
+    fields: crate::input::fields::Fields,
+    stand: Vec<u8>,
+    /// Records the fast path counted as filtered (not in `--stats`: the
+    /// counts are the same either way).
+    pub fast_dropped: u64,
     /// `ctfilter explain`: write decision traces instead of records.
     pub explain: Option<crate::output::explain::Style>,
     pub stats: Stats,
@@ -121,6 +129,9 @@ impl Processor {
             verdict: Vec::with_capacity(1024),
             texts: (0..=MAX_NESTING).map(|_| Default::default()).collect(),
             dead_style,
+            fields: Default::default(),
+            stand: Vec::with_capacity(4096),
+            fast_dropped: 0,
             explain: None,
             stats: Stats::default(),
             saw_bad: false,
@@ -336,6 +347,7 @@ impl Processor {
 }
 
 mod evaluate;
+mod fast;
 mod shapes;
 
 use shapes::{envelope_depth, is_envelope_start};

@@ -192,6 +192,9 @@ impl Processor {
             self.bad(plan, ctx, BadKind::TooLong, &reason, bytes, sink);
             return;
         }
+        if !masked && self.fast(plan, bytes, ctx) {
+            return;
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut tape = self
             .tape
