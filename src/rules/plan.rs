@@ -58,17 +58,7 @@ pub struct Rule {
     pub first_seen: Option<FirstSeenSpec>,
 }
 
-/// A compiled `first_seen` block (`rules/first_seen.rs`).
-#[derive(Debug, Clone)]
-pub struct FirstSeenSpec {
-    /// The tuple's fields, in the order written.
-    pub by: Vec<Path>,
-    /// The window, in seconds of event time.
-    pub within_secs: u32,
-    /// The name the state knows the rule by: the id and the `by` fields,
-    /// so a rule redefined with other fields starts afresh.
-    pub state_name: Box<str>,
-}
+pub use crate::rules::first_seen::{ByField, FirstSeenSpec, KeyTransform};
 
 #[derive(Debug, Clone)]
 pub struct RuleTest {
@@ -78,6 +68,17 @@ pub struct RuleTest {
     pub identity: Option<String>,
     /// The record as compact JSON.
     pub record_json: String,
+    pub origin: Origin,
+    /// Records evaluated first, on one first-seen state (`history:`).
+    pub history: Vec<HistoryStep>,
+}
+
+/// One record of a test's `history`.
+#[derive(Debug, Clone)]
+pub struct HistoryStep {
+    pub record_json: String,
+    /// Whether the rule must match it (`None`: not checked).
+    pub should_match: Option<bool>,
     pub origin: Origin,
 }
 
