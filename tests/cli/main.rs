@@ -16,6 +16,7 @@ mod coverage;
 mod coverage_pairs;
 mod errors;
 mod first_seen;
+mod first_seen_rules;
 mod flags;
 mod formats;
 /// The benchmark corpus generator, shared by the tests that need records.
