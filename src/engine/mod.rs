@@ -285,6 +285,10 @@ impl Evaluator {
         let tracker = &mut self.tracker;
         let mut try_rule = |idx: u32| {
             let rule = &rules.rules[idx as usize];
+            // Inactive first-seen rules cost no condition evaluation.
+            if rule.first_seen.is_some() && tracker.is_none() {
+                return;
+            }
             if !rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
                 return;
             }
