@@ -105,9 +105,7 @@ fn write_into<'a>(buf: &'a mut TransformBuf, args: std::fmt::Arguments<'_>) -> &
 
 fn family(value: &str) -> &str {
     let rest = value.trim_start().trim_start_matches('[');
-    let end = rest
-        .find(|c: char| matches!(c, '/' | ' ' | '(' | ',' | ']'))
-        .unwrap_or(rest.len());
+    let end = rest.find(['/', ' ', '(', ',', ']']).unwrap_or(rest.len());
     &rest[..end]
 }
 
