@@ -221,6 +221,9 @@ pub struct Plan {
     pub options: RunOptions,
     /// The escaped key, ready to splice: `"ctfilter":`.
     pub key_json: Vec<u8>,
+    /// For each rule, an earlier first-seen rule with the same condition,
+    /// whose result the evaluator reuses within a record (`None`: own).
+    pub same_condition: Vec<Option<u32>>,
 }
 
 impl Plan {
@@ -228,10 +231,31 @@ impl Plan {
         let mut key_json = Vec::with_capacity(options.key.len() + 3);
         crate::model::json::write_str(&mut key_json, &options.key);
         key_json.push(b':');
+        let same_condition = same_conditions(&rules);
         Plan {
             rules,
             options,
             key_json,
+            same_condition,
         }
     }
+}
+
+/// First-seen rules with identical conditions (the default region and
+/// client-family rules share theirs): each points at the first of them.
+/// Only first-seen rules are compared, so building stays cheap.
+fn same_conditions(rules: &RuleSet) -> Vec<Option<u32>> {
+    let mut seen: Vec<(String, u32)> = Vec::new();
+    let mut out = vec![None; rules.rules.len()];
+    for (i, rule) in rules.rules.iter().enumerate() {
+        let (Some(_), Some(cond)) = (&rule.first_seen, &rule.condition) else {
+            continue;
+        };
+        let text = format!("{cond:?}");
+        match seen.iter().find(|(t, _)| *t == text) {
+            Some(&(_, first)) => out[i] = Some(first),
+            None => seen.push((text, i as u32)),
+        }
+    }
+    out
 }
