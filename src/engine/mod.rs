@@ -294,16 +294,18 @@ impl Evaluator {
             if rule.first_seen.is_some() && tracker.is_none() {
                 return;
             }
-            let shared = plan.same_condition.get(idx as usize).copied().flatten();
-            let known = shared.and_then(|j| conditions.iter().find(|c| c.0 == j).map(|c| c.1));
-            let holds = match known {
-                Some(holds) => holds,
-                None => {
-                    let holds = rule.condition.as_ref().is_none_or(|c| c.eval_in(rec));
-                    if rule.first_seen.is_some() {
+            let holds = if rule.first_seen.is_none() {
+                rule.condition.as_ref().is_none_or(|c| c.eval_in(rec))
+            } else {
+                let shared = plan.same_condition.get(idx as usize).copied().flatten();
+                let known = shared.and_then(|j| conditions.iter().find(|c| c.0 == j));
+                match known {
+                    Some(&(_, holds)) => holds,
+                    None => {
+                        let holds = rule.condition.as_ref().is_none_or(|c| c.eval_in(rec));
                         conditions.push((shared.unwrap_or(idx), holds));
+                        holds
                     }
-                    holds
                 }
             };
             if !holds {
