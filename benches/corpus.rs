@@ -37,6 +37,8 @@
 //! - `corpus/record.rs`: `Generator` and the parts every record shares.
 //! - `corpus/read_*.rs`, `corpus/write_*.rs`, `corpus/human.rs`,
 //!   `corpus/high_signal.rs`: the record shapes of each part of the mix.
+//! - `corpus/weeks.rs`: `write_weeks`, a multi-week corpus with known
+//!   injected "first" events for first-seen rules (issue 13).
 //!
 //! Children are declared with `#[path]`, so the includer's own path to this
 //! file is all it needs; everything stays std-only, and
@@ -73,12 +75,16 @@ mod rng;
 mod time;
 #[path = "corpus/vocab.rs"]
 mod vocab;
+#[path = "corpus/weeks.rs"]
+mod weeks;
 #[path = "corpus/write_data.rs"]
 mod write_data;
 #[path = "corpus/write_infra.rs"]
 mod write_infra;
 
 pub use record::Generator;
+#[allow(unused_imports)]
+pub use weeks::{write_weeks, Injected, Weeks, WeeksStats};
 
 /// Records per `{"Records":[...]}` line when a shape does not say otherwise.
 pub const DEFAULT_RECORDS_PER_FILE: usize = 1000;

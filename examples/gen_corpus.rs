@@ -17,6 +17,11 @@
 //!   -o, --output FILE       write to FILE instead of stdout
 //!   --stats                 print the mix, record sizes and speed to stderr
 //!   --check                 self-test: validate JSON, mix, sizes, determinism; exit 1 on failure
+//!   --weeks DAYS            instead: a DAYS-day corpus for first-seen rules (issue 13), the same
+//!                           activity every day plus known injected "first" events (NDJSON)
+//!   --per-day N             generator records per day with --weeks [200]
+//!   --injected FILE         with --weeks: write "eventID<TAB>rule<TAB>eventTime<TAB>learning|reported"
+//!                           per injected event to FILE
 //!
 //! Only std is used, so it builds in seconds and can also be compiled alone:
 //! `rustc --edition 2021 -O examples/gen_corpus.rs -o gen_corpus`.
@@ -31,6 +36,7 @@ use std::time::Instant;
 
 const USAGE: &str = "usage: gen_corpus [--bytes SIZE] [--seed N] [--shape ndjson|s3|wrapped] \
 [--records-per-file N] [--field NAME] [-o FILE] [--stats] [--check]
+       gen_corpus --weeks DAYS [--per-day N] [--seed N] [--injected FILE] [-o FILE]
   SIZE accepts K/M/G/T suffixes (binary multiples: 1M = 1048576 bytes); default 256M.";
 
 struct Args {
@@ -43,6 +49,9 @@ struct Args {
     stats: bool,
     check: bool,
     bytes_given: bool,
+    weeks: Option<u32>,
+    per_day: usize,
+    injected: Option<String>,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -77,6 +86,9 @@ fn parse_args() -> Result<Args, String> {
         stats: false,
         check: false,
         bytes_given: false,
+        weeks: None,
+        per_day: 200,
+        injected: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -113,6 +125,19 @@ fn parse_args() -> Result<Args, String> {
             "-o" | "--output" => a.output = Some(val("--output")?),
             "--stats" => a.stats = true,
             "--check" => a.check = true,
+            "--weeks" => {
+                a.weeks = Some(
+                    val("--weeks")?
+                        .parse()
+                        .map_err(|_| "bad --weeks (a number of days)".to_string())?,
+                )
+            }
+            "--per-day" => {
+                a.per_day = val("--per-day")?
+                    .parse()
+                    .map_err(|_| "bad --per-day".to_string())?
+            }
+            "--injected" => a.injected = Some(val("--injected")?),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -143,6 +168,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(days) = args.weeks {
+        return weeks(&args, days);
+    }
     if args.check {
         let bytes = if args.bytes_given {
             args.bytes
@@ -190,6 +218,50 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `--weeks DAYS`: the first-seen corpus, and its list of injected events.
+fn weeks(args: &Args, days: u32) -> ExitCode {
+    let w = corpus::Weeks {
+        seed: args.seed,
+        days,
+        per_day: args.per_day,
+    };
+    let res = match &args.output {
+        Some(path) => std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .and_then(|mut f| corpus::write_weeks(&w, &mut f)),
+        None => corpus::write_weeks(&w, &mut std::io::stdout().lock()),
+    };
+    let st = match res {
+        Ok(st) => st,
+        Err(e) => {
+            eprintln!("gen_corpus: write failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(path) = &args.injected {
+        let mut text = String::new();
+        for i in &st.injected {
+            let when = if i.learning { "learning" } else { "reported" };
+            text += &format!("{}\t{}\t{}\t{when}\n", i.event_id, i.rule, i.event_time);
+        }
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("gen_corpus: {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if args.stats {
+        eprintln!(
+            "gen_corpus: weeks={days} seed={} wrote {} bytes, {} records, {} injected; learning ends {}",
+            args.seed,
+            st.bytes,
+            st.records,
+            st.injected.len(),
+            st.learning_ends
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn print_stats(st: &Stats, secs: f64, args: &Args) {

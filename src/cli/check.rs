@@ -115,15 +115,16 @@ pub fn analyse(set: &RuleSet) -> Vec<Diagnostic> {
     };
     for (i, rule) in set.rules.iter().enumerate() {
         if let Some(fs) = &rule.first_seen {
-            warn(
-                &mut out,
-                rule,
-                format!(
+            out.push(Diagnostic {
+                level: Level::Note,
+                file: rule.origin.file.clone(),
+                pos: rule.origin.pos,
+                message: format!(
                     "rule '{}' is a first-seen rule (by {}): inactive without --state",
                     rule.id,
                     fs.state_name.split_once("/by=").map_or("", |(_, by)| by)
                 ),
-            );
+            });
         }
         let positive = rule.tests.iter().any(|t| {
             t.should_match

@@ -4,11 +4,20 @@
 //! user files), exactly as `ctfilter` would with no flags, so an expected
 //! severity is the record's final severity. A failure prints the rule, the
 //! test's position and a diff of expected against actual.
+//!
+//! A test of a first-seen rule, or any test with a `history:`, runs as
+//! `ctfilter --state` would on a fresh state whose learning is over: the
+//! history records first, in order, then the test record, all on one
+//! evaluator, so a tuple seen in the history is not new for the record.
+//! Every record of such a test needs a valid `eventTime` (a record without
+//! one is never judged by a first-seen rule), else the test fails.
 
 use crate::cli::args::TestArgs;
+use crate::engine::state::{Config, State, Time};
+use crate::engine::tracker::Tracker;
 use crate::engine::{classify, Core, Decision, Evaluator};
 use crate::rules::load::RuleSources;
-use crate::rules::plan::{Plan, RunOptions};
+use crate::rules::plan::{Plan, Rule, RuleTest, RunOptions};
 use crate::run::driver::exit;
 use std::io::Write as _;
 
@@ -23,11 +32,32 @@ pub struct Outcome {
 
 /// Evaluate one JSON record with a plan, as the filter would.
 pub fn evaluate(plan: &Plan, record_json: &str) -> Result<Outcome, String> {
+    evaluate_with(&mut Evaluator::default(), plan, record_json)
+}
+
+/// An evaluator as `--state` on a fresh state would have, learning over.
+pub fn tracked_evaluator(plan: &Plan) -> Evaluator {
+    let mut state = State::new(&Config::default());
+    state.first_seen.set_learn_until(Some(Time::MIN));
+    Evaluator {
+        tracker: Some(Tracker::new(state, plan)),
+        ..Evaluator::default()
+    }
+}
+
+/// Evaluate one record with `eval` (which keeps its first-seen state).
+pub fn evaluate_with(
+    eval: &mut Evaluator,
+    plan: &Plan,
+    record_json: &str,
+) -> Result<Outcome, String> {
     let mut bytes = record_json.as_bytes().to_vec();
     let tape = simd_json::to_tape(&mut bytes).map_err(|e| format!("invalid JSON: {e}"))?;
     let root = tape.as_value();
     let core = Core::extract(root).map_err(|e| e.0)?;
-    let mut eval = Evaluator::default();
+    if eval.tracker.is_some() && core.event_time.is_none_or(|t| Time::parse(t).is_err()) {
+        return Err("no valid eventTime, which a first-seen test needs".into());
+    }
     let decision = eval.decide(plan, root, &core);
     let rules = eval
         .matched
@@ -77,10 +107,7 @@ pub fn run(args: &TestArgs) -> i32 {
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("test {}", n + 1));
-            let problems = match evaluate(&plan, &test.record_json) {
-                Err(e) => vec![format!("record cannot be evaluated: {e}")],
-                Ok(actual) => compare(&rule.id, test, &actual),
-            };
+            let problems = run_test(&plan, rule, test);
             if problems.is_empty() {
                 passed += 1;
             } else {
@@ -108,7 +135,38 @@ pub fn run(args: &TestArgs) -> i32 {
     }
 }
 
-fn compare(rule_id: &str, test: &crate::rules::plan::RuleTest, actual: &Outcome) -> Vec<String> {
+/// Run one test (its history first, if any); the problems found.
+fn run_test(plan: &Plan, rule: &Rule, test: &RuleTest) -> Vec<String> {
+    let mut eval = if rule.first_seen.is_some() || !test.history.is_empty() {
+        tracked_evaluator(plan)
+    } else {
+        Evaluator::default()
+    };
+    let mut problems = Vec::new();
+    for (n, step) in test.history.iter().enumerate() {
+        let at = format!("history record {} ({})", n + 1, step.origin);
+        match evaluate_with(&mut eval, plan, &step.record_json) {
+            Err(e) => problems.push(format!("  {at} cannot be evaluated: {e}")),
+            Ok(actual) => {
+                let matched = actual.rules.iter().any(|r| **r == *rule.id);
+                if step.should_match.is_some_and(|want| want != matched) {
+                    problems.push(format!(
+                        "  {at} match:\n    - expected: {}\n    + actual:   {matched} (matched rules: [{}])",
+                        !matched,
+                        actual.rules.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    match evaluate_with(&mut eval, plan, &test.record_json) {
+        Err(e) => problems.push(format!("record cannot be evaluated: {e}")),
+        Ok(actual) => problems.extend(compare(&rule.id, test, &actual)),
+    }
+    problems
+}
+
+fn compare(rule_id: &str, test: &RuleTest, actual: &Outcome) -> Vec<String> {
     let matched = actual.rules.iter().any(|r| r == rule_id);
     let mut diffs = Vec::new();
     let mut line = |what: &str, expected: String, got: String| {

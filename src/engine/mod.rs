@@ -203,6 +203,9 @@ pub struct Evaluator {
     pub matched: Vec<u32>,
     /// With `--state`: first-seen rules are judged here (`first_seen.rs`).
     pub tracker: Option<tracker::Tracker>,
+    /// Condition results of this record's first-seen rules, for rules that
+    /// share a condition (`Plan::same_condition`).
+    pub conditions: Vec<(u32, bool)>,
 }
 
 impl Evaluator {
@@ -297,9 +300,29 @@ impl Evaluator {
         let rules = &plan.rules;
         let matched = &mut self.matched;
         let tracker = &mut self.tracker;
+        let conditions = &mut self.conditions;
+        conditions.clear();
         let mut try_rule = |idx: u32| {
             let rule = &rules.rules[idx as usize];
-            if !rule.condition.as_ref().is_none_or(|c| c.eval_in(rec)) {
+            // Inactive first-seen rules cost no condition evaluation.
+            if rule.first_seen.is_some() && tracker.is_none() {
+                return;
+            }
+            let holds = if rule.first_seen.is_none() {
+                rule.condition.as_ref().is_none_or(|c| c.eval_in(rec))
+            } else {
+                let shared = plan.same_condition.get(idx as usize).copied().flatten();
+                let known = shared.and_then(|j| conditions.iter().find(|c| c.0 == j));
+                match known {
+                    Some(&(_, holds)) => holds,
+                    None => {
+                        let holds = rule.condition.as_ref().is_none_or(|c| c.eval_in(rec));
+                        conditions.push((shared.unwrap_or(idx), holds));
+                        holds
+                    }
+                }
+            };
+            if !holds {
                 return;
             }
             let fires = match (&rule.first_seen, tracker.as_mut()) {

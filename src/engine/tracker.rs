@@ -1,12 +1,13 @@
 //! First-seen rules against the state: a plan's `first_seen` rules bound to
 //! [`State`] ids, and one record's tuple judged per rule (issue 13).
 //!
-//! Guarantees: the tuple is built from the rule's `by` paths in order, a
-//! string value by its bytes and any other (or missing) value as absent, so
-//! `{"a":null}` and `{}` are the same tuple; the record's `eventTime` is noted
-//! before any tuple, so learning starts at the first record; a record with
-//! no valid `eventTime` is neither recorded nor reported; nothing allocates
-//! per record. The run builds a [`Tracker`] with `--state` or `--dedupe`;
+//! Guarantees: the tuple is built from the rule's `by` fields in order, a
+//! string value by its bytes after the field's key transform (`|ipnet`,
+//! `|family`) and any other (or missing) value as absent, so `{"a":null}`
+//! and `{}` are the same tuple; the record's `eventTime` is noted before any
+//! tuple, so learning starts at the first record; a record with no valid
+//! `eventTime` is neither recorded nor reported; nothing allocates per
+//! record. The run builds a [`Tracker`] with `--state` or `--dedupe`;
 //! first-seen rules are judged only with `--state` ([`Tracker::set_modes`]),
 //! so without it they stay inactive.
 //!
@@ -20,6 +21,7 @@
 
 use crate::engine::state::{RuleId, State, Time, Verdict, Window};
 use crate::model::record::{text, Rec};
+use crate::rules::first_seen::TransformBuf;
 use crate::rules::plan::Plan;
 
 /// A rule that fired on this record, for the verdict.
@@ -166,9 +168,10 @@ impl Tracker {
         };
         let fs = &mut self.state.first_seen;
         let mut key = fs.key(*id);
-        for path in &spec.by {
-            key = match path.first_in(rec).and_then(text) {
-                Some(value) => key.field(value.as_bytes()),
+        let mut buf = TransformBuf::default();
+        for field in &spec.by {
+            key = match field.path.first_in(rec).and_then(text) {
+                Some(value) => key.field(field.transform.apply(value, &mut buf).as_bytes()),
                 None => key.absent(),
             };
         }

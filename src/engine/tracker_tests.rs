@@ -211,3 +211,46 @@ fn a_future_event_time_is_ignored_and_counted() {
         Some("2026-01-01T00:59:00Z")
     );
 }
+
+#[test]
+fn first_seen_rules_with_one_condition_share_its_result_within_a_record() {
+    let rules = "rules:
+  - {id: r1, title: T, severity: low, category: x, when: {userIdentity.type: IAMUser}, first_seen: {by: [userIdentity.arn], within: 1d}}
+  - {id: r2, title: T, severity: low, category: x, when: {userIdentity.type: IAMUser}, first_seen: {by: [awsRegion], within: 1d}}
+  - {id: r3, title: T, severity: low, category: x, when: {userIdentity.type: Root}, first_seen: {by: [awsRegion], within: 1d}}
+";
+    let source = Source {
+        name: "fs.yml".into(),
+        text: rules.into(),
+        packed: None,
+    };
+    let mut diags = Vec::new();
+    let set = crate::rules::compile::compile_sources(&[source], &mut diags).expect("compiles");
+    let plan = Plan::new(set, RunOptions::default());
+    assert_eq!(plan.same_condition, vec![None, Some(0), None]);
+    let mut state = State::new(&Config::default());
+    state
+        .first_seen
+        .set_learn_until(Some(crate::engine::state::Time::MIN));
+    let mut eval = Evaluator {
+        tracker: Some(Tracker::new(state, &plan)),
+        ..Evaluator::default()
+    };
+    // Both sharing rules fire on a person's record, the Root rule does not;
+    // a machine's record fires none (the shared result is per record).
+    let (kept, fired) = run(
+        &mut eval,
+        &plan,
+        &record("2026-01-01T00:00:00Z", "a", "IAMUser"),
+    );
+    assert!(kept);
+    assert_eq!(fired.len(), 2);
+    assert_eq!(eval.matched, vec![0, 1]);
+    let (kept, _) = run(
+        &mut eval,
+        &plan,
+        &record("2026-01-01T00:01:00Z", "b", "AssumedRole"),
+    );
+    assert!(!kept);
+    assert!(eval.matched.is_empty());
+}

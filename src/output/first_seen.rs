@@ -3,13 +3,15 @@
 //!
 //! Guarantees: written only when a first-seen rule fired, so every other
 //! verdict is byte-for-byte today's; values are re-read from the record by
-//! the rule's `by` paths (a missing or non-string value is `null`);
+//! the rule's `by` paths, transformed as the tuple was and keyed by the
+//! field as written (a missing or non-string value is `null`);
 //! `previous` is RFC 3339 UTC, or `null` if never seen (or expired); nothing
 //! allocates once the verdict buffer is warm.
 
 use crate::engine::tracker::Fired;
 use crate::model::json;
 use crate::model::record::{text, Rec};
+use crate::rules::first_seen::TransformBuf;
 use crate::rules::plan::Plan;
 use std::io::Write as _;
 
@@ -35,8 +37,11 @@ pub fn append(out: &mut Vec<u8>, plan: &Plan, rec: Rec<'_, '_, '_>, fired: &[Fir
         json::key(out, first, "by");
         let inner = &mut true;
         out.push(b'{');
-        for path in &spec.by {
-            json::opt_str_member(out, inner, path.as_str(), path.first_in(rec).and_then(text));
+        let mut buf = TransformBuf::default();
+        for field in &spec.by {
+            let value = field.path.first_in(rec).and_then(text);
+            let value = value.map(|v| field.transform.apply(v, &mut buf));
+            json::opt_str_member(out, inner, &field.name, value);
         }
         out.push(b'}');
         json::key(out, first, "previous");

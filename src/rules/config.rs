@@ -125,6 +125,20 @@ pub struct RuleTestConfig {
     pub identity: Option<String>,
     /// The record, written in YAML or JSON flow style.
     pub record: Node,
+    /// Records evaluated before `record`, in order, on one fresh first-seen
+    /// state past its learning period (for first-seen rules).
+    #[serde(default)]
+    pub history: Vec<Spanned<HistoryStepConfig>>,
+}
+
+/// One earlier record of a test's `history`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryStepConfig {
+    pub record: Node,
+    /// Whether this rule must match this record (absent: not checked).
+    #[serde(default, rename = "match")]
+    pub should_match: Option<bool>,
 }
 
 /// Where a config item came from, for diagnostics.

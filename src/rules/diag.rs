@@ -11,6 +11,9 @@ use std::sync::Arc;
 pub enum Level {
     Error,
     Warning,
+    /// Information that needs no change (e.g. a first-seen rule is inactive
+    /// without `--state`): printed by `check`, never a problem.
+    Note,
 }
 
 #[derive(Clone, Debug)]
@@ -26,6 +29,7 @@ impl fmt::Display for Diagnostic {
         let tag = match self.level {
             Level::Error => "",
             Level::Warning => "warning: ",
+            Level::Note => "note: ",
         };
         if self.pos.line == 0 {
             write!(f, "{}: {tag}{}", self.file, self.message)

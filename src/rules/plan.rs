@@ -58,17 +58,7 @@ pub struct Rule {
     pub first_seen: Option<FirstSeenSpec>,
 }
 
-/// A compiled `first_seen` block (`rules/first_seen.rs`).
-#[derive(Debug, Clone)]
-pub struct FirstSeenSpec {
-    /// The tuple's fields, in the order written.
-    pub by: Vec<Path>,
-    /// The window, in seconds of event time.
-    pub within_secs: u32,
-    /// The name the state knows the rule by: the id and the `by` fields,
-    /// so a rule redefined with other fields starts afresh.
-    pub state_name: Box<str>,
-}
+pub use crate::rules::first_seen::{ByField, FirstSeenSpec, KeyTransform};
 
 #[derive(Debug, Clone)]
 pub struct RuleTest {
@@ -78,6 +68,17 @@ pub struct RuleTest {
     pub identity: Option<String>,
     /// The record as compact JSON.
     pub record_json: String,
+    pub origin: Origin,
+    /// Records evaluated first, on one first-seen state (`history:`).
+    pub history: Vec<HistoryStep>,
+}
+
+/// One record of a test's `history`.
+#[derive(Debug, Clone)]
+pub struct HistoryStep {
+    pub record_json: String,
+    /// Whether the rule must match it (`None`: not checked).
+    pub should_match: Option<bool>,
     pub origin: Origin,
 }
 
@@ -223,6 +224,9 @@ pub struct Plan {
     pub options: RunOptions,
     /// The escaped key, ready to splice: `"ctfilter":`.
     pub key_json: Vec<u8>,
+    /// For each rule, an earlier first-seen rule with the same condition,
+    /// whose result the evaluator reuses within a record (`None`: own).
+    pub same_condition: Vec<Option<u32>>,
     /// The fields a dropped record's decision reads; `None`: every record
     /// takes the full parse.
     pub fast: Option<crate::rules::fast::FastPlan>,
@@ -256,13 +260,34 @@ impl Plan {
         crate::model::json::write_str(&mut key_json, &options.key);
         key_json.push(b':');
         let fast = fast_plan(&rules, &options);
+        let same_condition = same_conditions(&rules);
         Plan {
             rules,
             options,
             key_json,
             fast,
+            same_condition,
         }
     }
+}
+
+/// First-seen rules with identical conditions (the default region and
+/// client-family rules share theirs): each points at the first of them.
+/// Only first-seen rules are compared, so building stays cheap.
+fn same_conditions(rules: &RuleSet) -> Vec<Option<u32>> {
+    let mut seen: Vec<(String, u32)> = Vec::new();
+    let mut out = vec![None; rules.rules.len()];
+    for (i, rule) in rules.rules.iter().enumerate() {
+        let (Some(_), Some(cond)) = (&rule.first_seen, &rule.condition) else {
+            continue;
+        };
+        let text = format!("{cond:?}");
+        match seen.iter().find(|(t, _)| *t == text) {
+            Some(&(_, first)) => out[i] = Some(first),
+            None => seen.push((text, i as u32)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 //!
 //! A pair is `always` kept when a rule lists it (or a prefix or any-source
 //! spec that holds it) with no condition, `conditional` when only rules with
-//! a `when:` list it (or list part of a prefix), `excluded` when the default
-//! pack's exclusion list names it, and `never` otherwise. Rules without
+//! a `when:` or a `first_seen:` list it (or list part of a prefix),
+//! `excluded` when the default pack's exclusion list names it, and `never`
+//! otherwise. Rules without
 //! `events` are conditional by construction (a rule with neither is an
 //! error) and apply to every pair, so they are reported apart
 //! ([`any_event_rules`]) and never make a listed pair covered.
@@ -112,7 +113,10 @@ pub fn reach(set: &RuleSet, exclusions: Option<&Exclusions>, need: &EventSpec) -
                     _ => Overlap::None,
                 });
         match best {
-            Overlap::Full if rule.condition.is_none() => always.push(rule.id.to_string()),
+            // A first-seen rule keeps only a new tuple: conditional at best.
+            Overlap::Full if rule.condition.is_none() && rule.first_seen.is_none() => {
+                always.push(rule.id.to_string())
+            }
             Overlap::None => {}
             _ => conditional.push(rule.id.to_string()),
         }
@@ -177,7 +181,8 @@ mod tests {
         - {id: a, title: A, severity: low, category: x, events: [iam:CreateUser, s3:DeleteBucket]}\n\
         - {id: b, title: B, severity: low, category: x, events: [s3:PutBucketPolicy, 'lambda:UpdateFunctionCode2015*'], when: {x: 1}}\n\
         - {id: c, title: C, severity: low, category: x, events: ['ec2:Delete*']}\n\
-        - {id: d, title: D, severity: low, category: x, when: {userAgent: x}}\n";
+        - {id: d, title: D, severity: low, category: x, when: {userAgent: x}}\n\
+        - {id: e, title: E, severity: low, category: x, events: [sts:GetFederationToken], first_seen: {by: [userIdentity.arn], within: 10d}}\n";
 
     fn status(need: &str, exclusions: Option<&Exclusions>) -> (Status, Vec<String>) {
         let mut diags = Vec::new();
@@ -195,6 +200,7 @@ mod tests {
             ("s3:PutBucketPolicy", Status::Conditional, &["b"]),
             ("ec2:DeleteVpc", Status::Always, &["c"]),
             ("iam:DeleteUser", Status::Never, &[]),
+            ("sts:GetFederationToken", Status::Conditional, &["e"]),
         ] {
             let rules: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
             assert_eq!(status(need, None), (want, rules), "{need}");

@@ -18,6 +18,7 @@ mod dedupe;
 mod errors;
 mod fast;
 mod first_seen;
+mod first_seen_rules;
 mod flags;
 mod formats;
 /// The benchmark corpus generator, shared by the tests that need records.

@@ -10,7 +10,7 @@ use crate::rules::condition::{self, Condition};
 use crate::rules::config::{ClassifierConfig, RuleConfig, RuleTestConfig};
 use crate::rules::diag::Diags;
 use crate::rules::events::EventSpec;
-use crate::rules::plan::{Classifier, IdentityClass, Rule, RuleTest};
+use crate::rules::plan::{Classifier, HistoryStep, IdentityClass, Rule, RuleTest};
 use crate::rules::yaml::{Node, Pos, Value};
 
 pub(super) fn valid_id(id: &str) -> bool {
@@ -206,13 +206,29 @@ pub(super) fn compile_test(cfg: &RuleTestConfig, pos: Pos, diags: &mut Diags) ->
             return None;
         }
     }
-    if !matches!(cfg.record.value, Value::Map(_)) {
-        diags.error(
-            cfg.record.pos,
-            "a test record must be a mapping (a CloudTrail record)",
-        );
+    let records = std::iter::once(&cfg.record).chain(cfg.history.iter().map(|h| &h.value.record));
+    let mut bad = false;
+    for record in records {
+        if !matches!(record.value, Value::Map(_)) {
+            diags.error(
+                record.pos,
+                "a test record must be a mapping (a CloudTrail record)",
+            );
+            bad = true;
+        }
+    }
+    if bad {
         return None;
     }
+    let history = cfg
+        .history
+        .iter()
+        .map(|step| HistoryStep {
+            record_json: to_json_text(&step.value.record),
+            should_match: step.value.should_match,
+            origin: origin(diags, Pos::of(step)),
+        })
+        .collect();
     Some(RuleTest {
         name: cfg.name.clone(),
         should_match: cfg.should_match,
@@ -220,6 +236,7 @@ pub(super) fn compile_test(cfg: &RuleTestConfig, pos: Pos, diags: &mut Diags) ->
         identity: cfg.identity.clone(),
         record_json: to_json_text(&cfg.record),
         origin: origin(diags, pos),
+        history,
     })
 }
 
