@@ -237,5 +237,4 @@ mod tests {
             .unwrap_err()
             .contains("unknown key transform 'lower'"));
     }
-
 }
