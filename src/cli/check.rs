@@ -25,15 +25,15 @@ pub fn run(check: &CheckArgs) -> i32 {
         Ok(ok) => ok,
         Err(diags) => {
             for d in &diags {
-                println!("{d}");
+                out!("{d}");
             }
             let errors = diags.iter().filter(|d| d.level == Level::Error).count();
-            println!("check: {errors} errors");
+            out!("check: {errors} errors");
             return exit::USAGE;
         }
     };
     for d in &diags {
-        println!("{d}");
+        out!("{d}");
     }
     let exclusions = if args.no_default_rules {
         None
@@ -42,9 +42,9 @@ pub fn run(check: &CheckArgs) -> i32 {
             Ok(list) => Some(list),
             Err(diags) => {
                 for d in &diags {
-                    println!("{d}");
+                    out!("{d}");
                 }
-                println!("check: {} errors", diags.len());
+                out!("check: {} errors", diags.len());
                 return exit::USAGE;
             }
         }
@@ -54,7 +54,7 @@ pub fn run(check: &CheckArgs) -> i32 {
         findings.extend(stale_exclusions(&set, list));
     }
     for f in &findings {
-        println!("{f}");
+        out!("{f}");
     }
     summary(&set);
     if let Some(list) = &exclusions {
@@ -84,21 +84,21 @@ fn stale_exclusions(set: &RuleSet, list: &Exclusions) -> Vec<Diagnostic> {
 }
 
 fn print_exclusions(list: &Exclusions, verbose: bool) {
-    println!(
+    out!(
         "excluded on purpose ({}): {} event pairs, {} detections",
         excluded::FILE,
         list.events.len(),
         list.detections.len()
     );
     if !verbose {
-        println!("  (list them with their reasons: ctfilter check --exclusions)");
+        out!("  (list them with their reasons: ctfilter check --exclusions)");
         return;
     }
     for e in &list.events {
-        println!("  {}: {}", e.event, e.reason);
+        out!("  {}: {}", e.event, e.reason);
     }
     for d in &list.detections {
-        println!("  {}: {}", d.detection, d.reason);
+        out!("  {}: {}", d.detection, d.reason);
     }
 }
 
@@ -291,13 +291,13 @@ fn summary(set: &RuleSet) {
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    println!("rules: {} ({})", set.rules.len(), sev.join(", "));
-    println!("categories: {}", cat.join(", "));
-    println!("identity classifiers: {}", set.classifiers.len());
-    println!("embedded tests: {tests}");
-    println!("event pairs covered: {}", pairs.len());
+    out!("rules: {} ({})", set.rules.len(), sev.join(", "));
+    out!("categories: {}", cat.join(", "));
+    out!("identity classifiers: {}", set.classifiers.len());
+    out!("embedded tests: {tests}");
+    out!("event pairs covered: {}", pairs.len());
     for p in &pairs {
-        println!("  {p}");
+        out!("  {p}");
     }
 }
 
@@ -342,13 +342,13 @@ pub fn list(args: &RulesArgs) -> i32 {
                 })
             })
             .collect();
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&rules).unwrap_or_default()
         );
         return exit::OK;
     }
-    println!("{:<48} {:<9} {:<15} EVENTS", "ID", "SEVERITY", "CATEGORY");
+    out!("{:<48} {:<9} {:<15} EVENTS", "ID", "SEVERITY", "CATEGORY");
     for r in &set.rules {
         let events: Vec<String> = r.events.iter().map(ToString::to_string).collect();
         let events = if events.is_empty() {
@@ -357,7 +357,7 @@ pub fn list(args: &RulesArgs) -> i32 {
             events.join(",")
         };
         let cond = if r.condition.is_some() { " +when" } else { "" };
-        println!(
+        out!(
             "{:<48} {:<9} {:<15} {events}{cond}",
             r.id,
             r.severity.as_str(),

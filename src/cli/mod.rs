@@ -5,6 +5,15 @@
 //! Guarantees: every flag and rule error is reported (exit 2) before any input
 //! is read, and [`main`] maps every outcome to a documented exit code.
 
+/// `println!` for the subcommands' reports: a closed stdout (`ctfilter
+/// rules | head`) is a quiet exit 0, as it is for the filter, and any other
+/// write error exits 4 with a message, where `println!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+
 pub mod args;
 pub mod check;
 pub mod coverage;
@@ -34,6 +43,22 @@ pub fn main() -> i32 {
         Some(Command::Rules(args)) => crate::cli::check::list(&args),
         Some(Command::Coverage(args)) => crate::cli::coverage::run(&args),
         Some(Command::Generate(args)) => crate::cli::generate::run(&args),
+    }
+}
+
+/// One line of a subcommand's report on stdout (the `out!` macro).
+pub(crate) fn write_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"));
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(exit::OK);
+        }
+        eprintln!("ctfilter: cannot write to stdout: {e}");
+        std::process::exit(exit::OUTPUT);
     }
 }
 

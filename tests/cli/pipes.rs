@@ -405,3 +405,31 @@ fn a_truncated_gzip_file_is_an_input_error_after_its_complete_records() {
         "the next file is still read: {found:?}"
     );
 }
+
+/// Regression: `ctfilter rules --json | head` panicked (exit 101) because the
+/// reports were written with `println!`. Every report-writing subcommand now
+/// ends quietly with exit 0 when its reader goes away, as the filter does.
+#[test]
+fn a_closed_stdout_ends_a_subcommand_report_quietly_with_exit_0() {
+    for args in [
+        &["rules", "--json"][..],
+        &["rules"][..],
+        &["check", "--exclusions"][..],
+    ] {
+        let mut command = ctfilter(args).command();
+        command.stdin(std::process::Stdio::null());
+        let mut child = command.spawn().expect("spawn ctfilter");
+        // Close the read end before the report is written.
+        drop(child.stdout.take());
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}: no error for a closed stdout");
+    }
+}

@@ -69,30 +69,30 @@ pub fn table(report: &Report, fail_under: Option<f64>) {
     } else {
         "--no-default-rules: -r layers only, no exclusions"
     };
-    println!("rules: {} effective ({source})", report.rules);
+    out!("rules: {} effective ({source})", report.rules);
     if report.any_event_rules > 0 {
-        println!(
+        out!(
             "note: {} rules without events run on every record under a condition; they count only for detections that name no pair (*)",
             report.any_event_rules
         );
     }
     if let Some(rules) = &report.sigma {
-        println!("\nSigma rules");
+        out!("\nSigma rules");
         for r in rules {
             if let Some(reason) = &r.skipped {
-                println!("  skipped  {} ({}): {reason}", r.id, r.file);
+                out!("  skipped  {} ({}): {reason}", r.id, r.file);
                 continue;
             }
             let mark = if r.covered() { "covered" } else { "MISSING" };
-            println!("  {mark:<8} {} [sigma:{}] {}", r.title, r.id, r.file);
+            out!("  {mark:<8} {} [sigma:{}] {}", r.title, r.id, r.file);
             for p in &r.pairs {
-                println!("{}", pair_row(p));
+                out!("{}", pair_row(p));
             }
         }
         let read: Vec<_> = rules.iter().filter(|r| r.skipped.is_none()).collect();
         let covered = read.iter().filter(|r| r.covered()).count();
         let (pairs_ok, pairs) = report.sigma_pairs();
-        println!(
+        out!(
             "sigma: {} rules ({} skipped), {covered} covered; {pairs} pairs, {pairs_ok} kept or excluded ({:.1}%): {}",
             read.len(),
             rules.len() - read.len(),
@@ -101,12 +101,12 @@ pub fn table(report: &Report, fail_under: Option<f64>) {
         );
     }
     if let Some(lines) = &report.events {
-        println!("\nEvents");
+        out!("\nEvents");
         for p in lines {
-            println!("{}", pair_row(p));
+            out!("{}", pair_row(p));
         }
         let ok = lines.iter().filter(|p| p.reach.status.covered()).count();
-        println!(
+        out!(
             "events: {} entries, {ok} kept or excluded ({:.1}%): {}",
             lines.len(),
             percent(ok, lines.len()),
@@ -114,9 +114,9 @@ pub fn table(report: &Report, fail_under: Option<f64>) {
         );
     }
     if let Some(expect) = &report.expect {
-        println!("\nExpected records");
+        out!("\nExpected records");
         for m in &expect.misses {
-            println!(
+            out!(
                 "  miss  line {:<5} {:<58} expected {}, got {} (rules: {})",
                 m.line,
                 m.event,
@@ -126,14 +126,14 @@ pub fn table(report: &Report, fail_under: Option<f64>) {
             );
         }
         let kept = expect.records - expect.misses.len();
-        println!(
+        out!(
             "expect: {} records, {kept} kept as expected: recall {:.1}%",
             expect.records,
             percent(kept, expect.records)
         );
     }
     if let Some(line) = gate_line(report, fail_under) {
-        println!("\n{line}");
+        out!("\n{line}");
     }
 }
 
@@ -206,5 +206,5 @@ pub fn json(report: &Report, fail_under: Option<f64>) {
             .collect();
         doc["fail_under"] = json!({"percent": pct, "pass": below.is_empty(), "below": below});
     }
-    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    out!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
 }
