@@ -76,13 +76,28 @@ fn stream_pieces(line: &[u8], cuts: &[usize], fed: bool) -> Option<Vec<String>> 
     let mut got = Vec::new();
     let mut push = |p: Piece<'_>| {
         got.push(match p {
-            Piece::Record { bytes, index, offset } => {
+            Piece::Record {
+                bytes,
+                index,
+                offset,
+            } => {
                 format!("record {index} at {offset}: {bytes:?}")
             }
-            Piece::TooLong { prefix, len, index, offset } => {
+            Piece::TooLong {
+                prefix,
+                len,
+                index,
+                offset,
+            } => {
                 format!("too long {index} at {offset}, {len}: {prefix:?}")
             }
-            Piece::Broken { bytes, offset, reason, truncated, index } => {
+            Piece::Broken {
+                bytes,
+                offset,
+                reason,
+                truncated,
+                index,
+            } => {
                 format!("broken {index:?} at {offset} ({truncated}, {reason}): {bytes:?}")
             }
             Piece::Trailing { bytes, offset } => format!("trailing at {offset}: {bytes:?}"),
