@@ -108,6 +108,12 @@ impl FieldTest {
             Matcher::Values { tests, need_all } => {
                 if *need_all {
                     tests.iter().all(|t| self.test_one(rec, t))
+                } else if tests.len() > 1 && !tests.iter().any(|t| matches!(t, ValueTest::Null)) {
+                    // One walk for the whole list: "any value matches any test"
+                    // is the same as "any test matches any value", and it
+                    // resolves the path once instead of once per listed value.
+                    self.path
+                        .any_in(rec, &mut |v| tests.iter().any(|t| t.matches(v)))
                 } else {
                     tests.iter().any(|t| self.test_one(rec, t))
                 }
