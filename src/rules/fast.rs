@@ -93,8 +93,9 @@ pub struct FastPlan {
     pub name: u8,
 }
 
-/// A key the plan knows: its first 8 bytes as a word, the key, its use.
-type KnownKey = (u64, Box<[u8]>, KeyUse);
+/// A key the plan knows: its first and last 8 bytes as words (see
+/// [`words`]), the key, its use.
+type KnownKey = (u64, u64, Box<[u8]>, KeyUse);
 
 /// What a top-level key means to the fast path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,13 +106,28 @@ pub struct KeyUse {
     pub shape: bool,
 }
 
-/// The first 8 bytes of `key`, zero-padded, as one word to compare.
+/// The first and the last 8 bytes of `key` as two words (they overlap
+/// when the key is shorter than 16 bytes; a key shorter than 8 is
+/// zero-padded, and both words are then the same). Two keys of the same
+/// length up to 16 bytes are equal exactly when both words are.
 #[inline(always)]
-fn head8(key: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    let n = key.len().min(8);
-    word[..n].copy_from_slice(&key[..n]);
-    u64::from_le_bytes(word)
+fn words(key: &[u8]) -> (u64, u64) {
+    let n = key.len();
+    if n >= 8 {
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&key[at..at + 8]);
+            u64::from_le_bytes(w)
+        };
+        (word(0), word(n - 8))
+    } else {
+        let mut w = [0u8; 8];
+        for (to, from) in w.iter_mut().zip(key) {
+            *to = *from;
+        }
+        let w = u64::from_le_bytes(w);
+        (w, w)
+    }
 }
 
 /// Top-level keys of a condition's paths; `None` when a path has no step.
@@ -181,8 +197,9 @@ impl FastPlan {
             if plan.by_len.len() <= len {
                 plan.by_len.resize(len + 1, Vec::new());
             }
-            let head = head8(key.as_bytes());
-            plan.by_len[len].push((head, key.as_bytes().into(), KeyUse { capture, shape }));
+            let (head, tail) = words(key.as_bytes());
+            let used = KeyUse { capture, shape };
+            plan.by_len[len].push((head, tail, key.as_bytes().into(), used));
         };
         for (slot, key) in crate::model::record::TOP_FIELDS.iter().enumerate() {
             add(key, Some(slot as u8), SHAPE_FIELDS.contains(key));
@@ -199,9 +216,12 @@ impl FastPlan {
     #[inline]
     pub fn key(&self, key: &[u8]) -> KeyUse {
         if let Some(bucket) = self.by_len.get(key.len()) {
-            let head = head8(key);
-            for (known_head, known, used) in bucket {
-                if *known_head == head && (key.len() <= 8 || known[8..] == key[8..]) {
+            let (head, tail) = words(key);
+            for (known_head, known_tail, known, used) in bucket {
+                if *known_head == head
+                    && *known_tail == tail
+                    && (key.len() <= 16 || known[8..] == key[8..])
+                {
                     return *used;
                 }
             }
@@ -272,6 +292,35 @@ mod tests {
         assert_eq!(fast.needed([1]), Some(base | bit("requestParameters")));
         assert_eq!(fast.needed([2]), Some(base));
         assert_eq!(fast.needed([9]), None);
+    }
+
+    #[test]
+    fn key_lookup_finds_exactly_the_known_keys() {
+        let long = condition("aVeryLongCustomFieldNameHere.x: 1\nshort.x: 1\n");
+        let fast = FastPlan::build([&long], []).unwrap();
+        let mut known: Vec<&str> = crate::model::record::TOP_FIELDS.to_vec();
+        known.extend(["aVeryLongCustomFieldNameHere", "short"]);
+        for key in &known {
+            let used = fast.key(key.as_bytes());
+            assert!(used.capture.is_some(), "{key}");
+            // Every one-byte change, at every position, is another key.
+            let mut other = key.as_bytes().to_vec();
+            for at in 0..other.len() {
+                other[at] ^= 1;
+                if !known.iter().any(|k| k.as_bytes() == other) {
+                    assert_eq!(fast.key(&other).capture, None, "{key} changed at {at}");
+                }
+                other[at] ^= 1;
+            }
+            // Prefixes and extensions, which share leading words.
+            for cut in 0..key.len() {
+                if !known.contains(&&key[..cut]) {
+                    assert_eq!(fast.key(&key.as_bytes()[..cut]).capture, None);
+                }
+            }
+            let longer = format!("{key}\0");
+            assert_eq!(fast.key(longer.as_bytes()).capture, None);
+        }
     }
 
     #[test]

@@ -101,6 +101,90 @@ fn hostile() -> Vec<u8> {
         // An envelope of records.
         format!("{{\"Records\":[{BASE},{},{BASE}]}}", edit(name, r#""eventName":5"#)).into(),
     ];
+    // Block alignment: a bitmask pass works on 64-byte blocks, so put each
+    // tricky sequence at every offset around a block boundary (escapes and
+    // escaped quotes split across blocks, runs of backslashes before a
+    // quote, strings spanning blocks, control characters at the edge).
+    for pad in 0..70 {
+        let fill = "p".repeat(pad);
+        for tricky in [
+            r#"\""#,
+            r#"\\""#,
+            r#"\\\""#,
+            r#"\\\\""#,
+            r#"\u0041\\""#,
+            r#"\ud83d\ude00""#,
+            "\u{1f}\"",
+            "\u{0}\"",
+            "\u{7f}\"",
+            "\u{e9}\\\"\"",
+        ] {
+            lines.push(
+                edit(
+                    r#""eventVersion":"1.09""#,
+                    &format!("\"pad\":\"{fill}{tricky},\"x\":\"{fill}\",\"eventVersion\":\"1.09\""),
+                )
+                .into(),
+            );
+            lines.push(edit(r#""aws-sdk-go/1.44""#, &format!("\"{fill}{tricky}")).into());
+        }
+        // Structural-looking bytes inside strings near a boundary.
+        lines.push(
+            edit(
+                r#""awsRegion":"us-east-1""#,
+                &format!("\"awsRegion\":\"{fill}{{}}[],:\\\"\""),
+            )
+            .into(),
+        );
+    }
+    // Grammar errors deep inside a dropped record, where a pass that walks
+    // only the top-level structure would miss them.
+    for (from, to) in [
+        (r#""flag":true"#, "\"flag\":true\u{b}"),
+        (r#""flag":true"#, "\"flag\":\u{c}true"),
+        (r#"{"instanceId":"i-0abc"}"#, r#"{"instanceId" "i-0abc"}"#),
+        (r#"{"instanceId":"i-0abc"}"#, r#"{"instanceId":"i-0abc",}"#),
+        (
+            r#"{"instanceId":"i-0abc"}"#,
+            r#"{"instanceId":"i-0abc"} {}"#,
+        ),
+        (r#"{"instanceId":"i-0abc"}"#, r#"{"instanceId":"i-0abc"}}"#),
+        (r#"{"instanceId":"i-0abc"}"#, r#"{"instanceId":"i-0abc":1}"#),
+        (r#"{"instanceId":"i-0abc"}"#, r#"{"instanceId","i-0abc"}"#),
+        (r#"{"instanceId":"i-0abc"}"#, r#"{1:"i-0abc"}"#),
+        (r#"{"instanceId":"i-0abc"}"#, r#"["instanceId":"i-0abc"]"#),
+        (r#"{"instanceId":"i-0abc"}"#, r#"{"instanceId":"i-0abc"]"#),
+        (r#""maxResults":1000"#, r#""maxResults":1000 2"#),
+        (r#""maxResults":1000"#, r#""maxResults":"a""b""#),
+    ] {
+        lines.push(edit(from, to).into());
+    }
+    // Records shorter than a block, and runs of backslashes in them.
+    for short in [
+        &br#"{"a":"\"}"#[..],
+        br#"{"a":"\"}"#,
+        br#"{"a":"""}"#,
+        br#"{"a":"\\"}"#,
+        br#"{"eventName":"x\"}"#,
+        br#"{"eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}"#,
+        b"{\"a\":\"\x1f\"}",
+        b"{\"a\":1\x0b}",
+        b"{\"a\":\"\x7f\"}",
+        b"{\"a\":[1,2,{\"b\":\"}\"}]}",
+        b"{ }",
+        b"{\"a\" }",
+        b"{\"a\":}",
+        b"{,}",
+        b"{\"a\":1,,\"b\":2}",
+        b"{\"a\":[1 2]}",
+        b"{\"a\":{\"b\" 1}}",
+        b"{\"a\":{\"b\":1,}}",
+        b"{\"a\":{1:2}}",
+        b"{\"a\":[}",
+        b"{\"a\":{]}",
+    ] {
+        lines.push(short.to_vec());
+    }
     // Not UTF-8.
     for bad in [
         &b"\xff"[..],
