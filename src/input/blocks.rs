@@ -234,6 +234,36 @@ fn masks(block: &[u8; 64]) -> Masks {
     m
 }
 
+/// Random input for the tests that compare a block scan with a byte-by-byte
+/// one: one generator, so every such test draws from the same distribution.
+#[cfg(test)]
+pub(crate) mod noise {
+    /// An xorshift generator: deterministic, no dependency.
+    pub fn rng(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
+    /// `len` bytes: a byte of `alphabet` one time in three, else `a`, so
+    /// that strings and depth often survive a 64-byte block.
+    pub fn bytes(next: &mut impl FnMut() -> u64, len: usize, alphabet: &[u8]) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                let r = next() as usize;
+                if r.is_multiple_of(3) {
+                    alphabet[(r >> 8) % alphabet.len()]
+                } else {
+                    b'a'
+                }
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,33 +297,15 @@ mod tests {
         None
     }
 
-    fn rng(mut seed: u64) -> impl FnMut() -> u64 {
-        move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        }
-    }
-
     #[test]
     fn agrees_with_the_bytewise_scan_on_random_input_and_cuts() {
         const ALPHABET: &[u8] = b"\"\\{}[]a,: \\\"x";
-        let mut next = rng(0x9e37_79b9_7f4a_7c15);
+        let mut next = noise::rng(0x9e37_79b9_7f4a_7c15);
         for round in 0..40_000 {
             // Long enough to cross several blocks, with few brackets so that
             // depth often survives a block.
             let len = (next() % 300) as usize;
-            let buf: Vec<u8> = (0..len)
-                .map(|_| {
-                    let r = next() as usize;
-                    if r.is_multiple_of(3) {
-                        ALPHABET[(r >> 8) % ALPHABET.len()]
-                    } else {
-                        b'a'
-                    }
-                })
-                .collect();
+            let buf = noise::bytes(&mut next, len, ALPHABET);
             let start = Nest {
                 depth: 1 + (next() % 4) as u32,
                 in_string: next().is_multiple_of(2),

@@ -357,25 +357,10 @@ mod tests {
     #[test]
     fn block_container_scan_agrees_with_the_bytewise_scan() {
         const ALPHABET: &[u8] = b"\"\\{}[]a,: ";
-        let mut seed = 0x0123_4567_89ab_cdefu64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::input::blocks::noise::rng(0x0123_4567_89ab_cdef);
         for round in 0..30_000 {
             let len = 1 + (next() % 200) as usize;
-            let mut buf: Vec<u8> = (0..len)
-                .map(|_| {
-                    let r = next() as usize;
-                    if r.is_multiple_of(3) {
-                        ALPHABET[(r >> 8) % ALPHABET.len()]
-                    } else {
-                        b'a'
-                    }
-                })
-                .collect();
+            let mut buf = crate::input::blocks::noise::bytes(&mut next, len, ALPHABET);
             buf[0] = if next().is_multiple_of(2) { b'{' } else { b'[' };
             let max_depth = (next() % 6) as usize;
             assert_eq!(

@@ -45,13 +45,7 @@ fn scan_bytewise(s: &mut Stream, buf: &[u8]) -> Option<usize> {
 #[test]
 fn element_scan_agrees_with_the_bytewise_scan_on_random_input() {
     const ALPHABET: &[u8] = b"\"\\{}[]a,: \\\"";
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = crate::input::blocks::noise::rng(0x9e37_79b9_7f4a_7c15);
     for _ in 0..20_000 {
         let len = (next() % 80) as usize;
         let buf: Vec<u8> = (0..len)
@@ -220,13 +214,7 @@ fn malformed_separators_and_tails_are_reported() {
 
 #[test]
 fn feeding_parts_agrees_with_pumping_one_buffer_on_random_envelopes() {
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = crate::input::blocks::noise::rng(0x2545_f491_4f6c_dd1d);
     const PIECES: &[&str] = &[
         r#"{"a":1}"#,
         r#"{"s":"x]}\"\\","n":[1,{"m":"{"}]}"#,
