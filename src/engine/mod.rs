@@ -304,8 +304,9 @@ impl Evaluator {
         conditions.clear();
         let mut try_rule = |idx: u32| {
             let rule = &rules.rules[idx as usize];
-            // Inactive first-seen rules cost no condition evaluation.
-            if rule.first_seen.is_some() && tracker.is_none() {
+            // Inactive first-seen rules (no `--state`, or `--dedupe` alone)
+            // cost no condition evaluation.
+            if rule.first_seen.is_some() && !tracker.as_ref().is_some_and(|t| t.judges()) {
                 return;
             }
             let holds = if rule.first_seen.is_none() {

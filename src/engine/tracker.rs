@@ -95,6 +95,12 @@ impl Tracker {
         self.dedupe
     }
 
+    /// Whether first-seen rules are judged (`--state`); with `--dedupe`
+    /// alone they are inactive.
+    pub fn judges(&self) -> bool {
+        self.first_seen
+    }
+
     /// The wall clock, in Unix seconds: event times more than
     /// [`FUTURE_SLACK`] after it are ignored. Call at start and now and
     /// then (the run does so at each input chunk), never per record.
