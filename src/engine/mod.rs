@@ -69,6 +69,7 @@ impl<'t, 'i> Core<'t, 'i> {
                 core.top.fill(slot, value);
             }
         }
+        core.top.fill_identity();
         let top = core.top;
         let field = |name: &'static str| {
             top_slot(name)

@@ -17,6 +17,9 @@ pub struct Path {
     steps: Box<[Step]>,
     /// The slot of the first step when it is a standard top-level field.
     top: Option<usize>,
+    /// The slot of the second step when the path is `userIdentity.<member>`
+    /// with a member of [`IDENTITY_FIELDS`].
+    identity: Option<usize>,
 }
 
 /// The standard top-level fields of a CloudTrail record. `Core::extract`
@@ -100,10 +103,46 @@ pub fn top_slot(key: &str) -> Option<usize> {
     }
 }
 
-/// Where the standard top-level fields are in one record (first occurrence).
+/// The members of `userIdentity` that rules read most (the caller's type,
+/// ARN, account, key and session). `Core::extract` notes where each one is in
+/// the [`Top`] table too, so `userIdentity.arn` is one table read, not a
+/// search of the object's members for every rule that tests it.
+pub const IDENTITY_FIELDS: [&str; 8] = [
+    "type",
+    "principalId",
+    "arn",
+    "accountId",
+    "accessKeyId",
+    "userName",
+    "sessionContext",
+    "invokedBy",
+];
+
+/// The slot of a member of `userIdentity` in [`IDENTITY_FIELDS`].
+#[inline]
+pub fn identity_slot(key: &str) -> Option<usize> {
+    match key {
+        "type" => Some(0),
+        "principalId" => Some(1),
+        "arn" => Some(2),
+        "accountId" => Some(3),
+        "accessKeyId" => Some(4),
+        "userName" => Some(5),
+        "sessionContext" => Some(6),
+        "invokedBy" => Some(7),
+        _ => None,
+    }
+}
+
+/// The slot of `userIdentity` in [`TOP_FIELDS`].
+const IDENTITY_TOP_SLOT: usize = 1;
+
+/// Where the standard top-level fields, and the members of `userIdentity`
+/// in [`IDENTITY_FIELDS`], are in one record (first occurrence).
 #[derive(Clone, Copy, Default)]
 pub struct Top<'t, 'i> {
     slots: [Option<Val<'t, 'i>>; 32],
+    identity: [Option<Val<'t, 'i>>; 8],
 }
 
 impl<'t, 'i> Top<'t, 'i> {
@@ -121,6 +160,22 @@ impl<'t, 'i> Top<'t, 'i> {
     #[inline]
     pub fn get(&self, slot: usize) -> Option<Val<'t, 'i>> {
         self.slots[slot]
+    }
+
+    /// Note the members of the record's `userIdentity` object (call once,
+    /// after the top level is filled; first occurrence wins).
+    pub fn fill_identity(&mut self) {
+        let Some(object) = self.slots[IDENTITY_TOP_SLOT].and_then(|v| v.as_object()) else {
+            return;
+        };
+        for (key, value) in object.iter() {
+            if let Some(slot) = identity_slot(key) {
+                let cell = &mut self.identity[slot];
+                if cell.is_none() {
+                    *cell = Some(value);
+                }
+            }
+        }
     }
 }
 
@@ -187,10 +242,17 @@ impl Path {
             .first()
             .filter(|s| s.index.is_none())
             .and_then(|s| top_slot(&s.key));
+        let identity = match (top, steps.get(1)) {
+            (Some(IDENTITY_TOP_SLOT), Some(step)) if step.index.is_none() => {
+                identity_slot(&step.key)
+            }
+            _ => None,
+        };
         Ok(Path {
             text: text.into(),
             steps: steps.into_boxed_slice(),
             top,
+            identity,
         })
     }
 
@@ -236,7 +298,15 @@ impl Path {
     fn start<'t, 'i>(&self, rec: Rec<'_, 't, 'i>) -> Option<(Val<'t, 'i>, &[Step])> {
         match (self.top, rec.top) {
             (Some(slot), Some(top)) if rec.root.as_object().is_some() => {
-                top.get(slot).map(|v| (v, &self.steps[1..]))
+                let value = top.get(slot)?;
+                match self.identity {
+                    // `fill_identity` saw this object: a member it did not
+                    // note is absent.
+                    Some(member) if value.as_object().is_some() => {
+                        top.identity[member].map(|v| (v, &self.steps[2..]))
+                    }
+                    _ => Some((value, &self.steps[1..])),
+                }
             }
             _ => Some((rec.root, &self.steps[..])),
         }
@@ -256,6 +326,11 @@ impl Path {
 
     /// [`first`](Self::first) using the record's top-level table.
     pub fn first_in<'t, 'i>(&self, rec: Rec<'_, 't, 'i>) -> Option<Val<'t, 'i>> {
+        match self.reach_in(rec) {
+            Reach::Nothing => return None,
+            Reach::One(value) => return Some(value),
+            Reach::Several => {}
+        }
         let (value, steps) = self.start(rec)?;
         let mut found = None;
         walk_raw(value, steps, &mut |v| {
@@ -270,6 +345,46 @@ impl Path {
         match self.start(rec) {
             Some((value, steps)) => walk_raw(value, steps, &mut |_| true),
             None => false,
+        }
+    }
+}
+
+/// What a path reaches in one record when that is at most one value, the
+/// common case, which [`Path::reach_in`] finds without the visitor walk.
+#[derive(Clone, Copy)]
+pub enum Reach<'t, 'i> {
+    Nothing,
+    /// One value that is not an array.
+    One(Val<'t, 'i>),
+    /// The path crosses or ends at an array: use [`Path::any_in`].
+    Several,
+}
+
+impl Path {
+    /// The value the path reaches, if it reaches one that is not an array;
+    /// [`Reach::Several`] whenever an array is met, so the caller's visitor
+    /// walk keeps the "any element" semantics.
+    #[inline]
+    pub fn reach_in<'t, 'i>(&self, rec: Rec<'_, 't, 'i>) -> Reach<'t, 'i> {
+        let Some((mut value, steps)) = self.start(rec) else {
+            return Reach::Nothing;
+        };
+        for step in steps {
+            if let Some(object) = value.as_object() {
+                match object.get(&*step.key) {
+                    Some(child) => value = child,
+                    None => return Reach::Nothing,
+                }
+            } else if value.as_array().is_some() {
+                return Reach::Several;
+            } else {
+                return Reach::Nothing;
+            }
+        }
+        if value.as_array().is_some() {
+            Reach::Several
+        } else {
+            Reach::One(value)
         }
     }
 }
@@ -397,8 +512,7 @@ mod tests {
 
     #[test]
     fn paths_through_the_top_table_agree_with_the_root() {
-        let json =
-            r#"{"eventName":"A","eventName":"B","userIdentity":{"type":"Root"},"x":{"y":1}}"#;
+        let json = r#"{"eventName":"A","eventName":"B","userIdentity":{"type":"Root","arn":"a1","type":"IAMUser","sessionContext":{"sessionIssuer":{"arn":"s"}},"arn":"a2"},"x":{"y":1}}"#;
         let mut bytes = json.as_bytes().to_vec();
         let tape = simd_json::to_tape(&mut bytes).unwrap();
         let root = tape.as_value();
@@ -408,6 +522,7 @@ mod tests {
                 top.fill(slot, value);
             }
         }
+        top.fill_identity();
         let rec = Rec {
             root,
             top: Some(&top),
@@ -419,6 +534,11 @@ mod tests {
             "missing",
             "eventSource",
             "userIdentity.nope",
+            "userIdentity.arn",
+            "userIdentity.accountId",
+            "userIdentity.sessionContext.sessionIssuer.arn",
+            "userIdentity.sessionContext.nope",
+            "userIdentity.0",
         ] {
             let path = Path::parse(path).unwrap();
             assert_eq!(path.exists_in(rec), path.exists(root), "{path}");
@@ -433,6 +553,42 @@ mod tests {
                 .and_then(text),
             Some("A")
         );
+        let first = |path: &str| Path::parse(path).unwrap().first_in(rec).and_then(text);
+        assert_eq!(first("userIdentity.type"), Some("Root"));
+        assert_eq!(first("userIdentity.arn"), Some("a1"));
+        assert_eq!(
+            first("userIdentity.sessionContext.sessionIssuer.arn"),
+            Some("s")
+        );
+    }
+
+    #[test]
+    fn identity_members_of_a_non_object_walk_as_before() {
+        let json = r#"{"userIdentity":[{"type":"Root"},{"type":"IAMUser"}]}"#;
+        let mut bytes = json.as_bytes().to_vec();
+        let tape = simd_json::to_tape(&mut bytes).unwrap();
+        let root = tape.as_value();
+        let mut top = Top::default();
+        for (key, value) in root.as_object().unwrap().iter() {
+            if let Some(slot) = top_slot(key) {
+                top.fill(slot, value);
+            }
+        }
+        top.fill_identity();
+        let rec = Rec {
+            root,
+            top: Some(&top),
+        };
+        let path = Path::parse("userIdentity.type").unwrap();
+        let mut seen = Vec::new();
+        path.any_in(rec, &mut |v| {
+            seen.push(text(v).unwrap_or_default().to_string());
+            false
+        });
+        assert_eq!(seen, ["Root", "IAMUser"]);
+        assert_eq!(path.first_in(rec).and_then(text), Some("Root"));
+        let whole = Path::parse("userIdentity").unwrap().first_in(rec);
+        assert!(whole.is_some_and(|v| v.as_array().is_some()));
     }
 
     #[test]

@@ -103,6 +103,39 @@ impl FieldTest {
     }
 
     pub fn eval_in(&self, rec: Rec<'_, '_, '_>) -> bool {
+        // Most paths reach one scalar or nothing: test it directly, and keep
+        // the visitor walk for paths through arrays.
+        match (&self.matcher, self.path.reach_in(rec)) {
+            (Matcher::Exists(want), Reach::Nothing) => return !*want,
+            (Matcher::Exists(want), Reach::One(_)) => return *want,
+            (Matcher::Values { tests, need_all }, Reach::Nothing) => {
+                // Only a null test holds for a missing field.
+                let null = |t: &ValueTest| matches!(t, ValueTest::Null);
+                return if *need_all {
+                    tests.iter().all(null)
+                } else {
+                    tests.iter().any(null)
+                };
+            }
+            (Matcher::Values { tests, need_all }, Reach::One(value)) => {
+                // A string (most values) is read once for every listed test.
+                let test = |t: &ValueTest| match text(value) {
+                    Some(s) => t.matches_text(s).unwrap_or_else(|| t.matches(value)),
+                    None => t.matches(value),
+                };
+                return if *need_all {
+                    tests.iter().all(test)
+                } else {
+                    tests.iter().any(test)
+                };
+            }
+            _ => {}
+        }
+        self.eval_walking(rec)
+    }
+
+    /// [`eval_in`](Self::eval_in) by visiting every value the path reaches.
+    pub(super) fn eval_walking(&self, rec: Rec<'_, '_, '_>) -> bool {
         match &self.matcher {
             Matcher::Exists(want) => self.path.exists_in(rec) == *want,
             Matcher::Values { tests, need_all } => {
@@ -162,6 +195,27 @@ impl ValueTest {
         }
     }
 
+    /// [`matches`](Self::matches) for a string value, when the test reads
+    /// only its text; `None` for the tests that need the value itself.
+    #[inline]
+    fn matches_text(&self, s: &str) -> Option<bool> {
+        Some(match self {
+            ValueTest::Null => false,
+            ValueTest::EqStr { needle, cased } => {
+                if *cased {
+                    s == &**needle
+                } else {
+                    eq_fold(s, needle)
+                }
+            }
+            ValueTest::Literal { op, needles, cased } => {
+                needles.iter().any(|n| op.test_needle(s, n, *cased))
+            }
+            ValueTest::Pattern(re) => re.is_match(s),
+            _ => return None,
+        })
+    }
+
     pub fn matches(&self, value: Val<'_, '_>) -> bool {
         match self {
             ValueTest::Null => value.is_null(),
@@ -178,9 +232,9 @@ impl ValueTest {
                 None => text(value)
                     .is_some_and(|s| s.eq_ignore_ascii_case(if *b { "true" } else { "false" })),
             },
-            ValueTest::Literal { op, needles, cased } => {
-                with_text(value, |s| needles.iter().any(|n| op.test(s, n, *cased)))
-            }
+            ValueTest::Literal { op, needles, cased } => with_text(value, |s| {
+                needles.iter().any(|n| op.test_needle(s, n, *cased))
+            }),
             ValueTest::Pattern(re) => with_text(value, |s| re.is_match(s)),
             ValueTest::Cidr(net) => text(value)
                 .and_then(|s| s.trim().parse::<IpAddr>().ok())
@@ -198,8 +252,25 @@ impl ValueTest {
 /// Case-insensitive equality: ASCII folding first, full Unicode lowercase only
 /// when either side has non-ASCII text.
 pub(super) fn eq_fold(haystack: &str, lowered_needle: &str) -> bool {
-    if haystack.is_ascii() && lowered_needle.is_ascii() {
+    // Most compared values differ from the needle in their first byte. The
+    // only characters whose lowercase starts with an ASCII byte are ASCII
+    // itself, the Kelvin sign (U+212A -> `k`, first byte 0xE2) and the
+    // dotted capital I (U+0130 -> `i` + U+0307, first byte 0xC4).
+    if let (Some(&h), Some(&n)) = (
+        haystack.as_bytes().first(),
+        lowered_needle.as_bytes().first(),
+    ) {
+        let may_fold =
+            h.to_ascii_lowercase() == n || (h == 0xE2 && n == b'k') || (h == 0xC4 && n == b'i');
+        if n.is_ascii() && !may_fold {
+            return false;
+        }
+    }
+    // Equal lengths next: most compared values are ASCII of another length.
+    if haystack.len() == lowered_needle.len() && haystack.is_ascii() {
         haystack.eq_ignore_ascii_case(lowered_needle)
+    } else if haystack.is_ascii() && lowered_needle.is_ascii() {
+        false
     } else {
         haystack.to_lowercase() == lowered_needle
     }

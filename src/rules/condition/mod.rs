@@ -8,7 +8,7 @@
 //! for string, number and boolean fields; it formats numbers into a stack
 //! buffer and only serialises a sub-object when a string test targets one.
 
-use crate::model::record::{text, Path, Rec, Val};
+use crate::model::record::{text, Path, Reach, Rec, Val};
 use crate::rules::diag::Diags;
 use crate::rules::yaml::{Key, Node, Pos, Value};
 use regex::Regex;
@@ -60,74 +60,13 @@ pub enum ValueTest {
     /// cased): plain byte comparisons, no regex to build or run.
     Literal {
         op: LiteralOp,
-        needles: Vec<Box<str>>,
+        needles: Vec<Needle>,
         cased: bool,
     },
     /// glob / re, and string tests with non-ASCII needles, as one regex.
     Pattern(Regex),
     Cidr(Net),
     Cmp(CmpOp, f64),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LiteralOp {
-    Contains,
-    StartsWith,
-    EndsWith,
-}
-
-impl LiteralOp {
-    fn parse(op: &str) -> Option<LiteralOp> {
-        match op {
-            "contains" => Some(LiteralOp::Contains),
-            "startswith" => Some(LiteralOp::StartsWith),
-            "endswith" => Some(LiteralOp::EndsWith),
-            _ => None,
-        }
-    }
-
-    /// Whether `haystack` passes for `needle` (already lowercased unless cased).
-    pub fn test(self, haystack: &str, needle: &str, cased: bool) -> bool {
-        let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-        if n.len() > h.len() {
-            return false;
-        }
-        let eq = |a: &[u8]| {
-            if cased {
-                a == n
-            } else {
-                a.eq_ignore_ascii_case(n)
-            }
-        };
-        match self {
-            LiteralOp::StartsWith => eq(&h[..n.len()]),
-            LiteralOp::EndsWith => eq(&h[h.len() - n.len()..]),
-            LiteralOp::Contains => {
-                if n.is_empty() {
-                    return true;
-                }
-                if cased {
-                    return memchr::memmem::find(h, n).is_some();
-                }
-                let (lower, upper) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
-                let last_start = h.len() - n.len();
-                let mut from = 0;
-                while from <= last_start {
-                    match memchr::memchr2(lower, upper, &h[from..=last_start]) {
-                        None => return false,
-                        Some(off) => {
-                            let at = from + off;
-                            if h[at..at + n.len()].eq_ignore_ascii_case(n) {
-                                return true;
-                            }
-                            from = at + 1;
-                        }
-                    }
-                }
-                false
-            }
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,7 +129,10 @@ impl Net {
 }
 
 mod eval;
+mod literal;
 mod parse;
+
+pub use literal::{LiteralOp, Needle};
 
 pub use eval::with_text;
 pub use parse::{compile, compile_with, glob_to_regex, Regexes};

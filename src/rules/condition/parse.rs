@@ -294,7 +294,7 @@ pub(super) fn compile_field(
                 if let (false, Some(literal_op)) = (literals.is_empty(), LiteralOp::parse(op)) {
                     tests.push(ValueTest::Literal {
                         op: literal_op,
-                        needles: literals,
+                        needles: literals.into_iter().map(Needle::new).collect(),
                         cased: mods.cased,
                     });
                 }
@@ -422,7 +422,7 @@ pub(super) fn compile_value(
                 };
                 return Some(ValueTest::Literal {
                     op: literal_op,
-                    needles: vec![needle.into_boxed_str()],
+                    needles: vec![Needle::new(needle.into_boxed_str())],
                     cased: mods.cased,
                 });
             }

@@ -205,3 +205,82 @@ fn nets() {
         .contains("10.0.0.1".parse().unwrap()));
     assert!(Net::parse("nonsense").is_err());
 }
+
+#[test]
+fn the_direct_reach_agrees_with_the_walk() {
+    let records = [
+        REC,
+        r#"{"userIdentity":[{"type":"Root"},{"type":"IAMUser"}],"x":null}"#,
+        r#"{"a":[1,2],"b":{"c":[{"d":"x"}]},"n":null,"eventName":null}"#,
+        r#"{"a":"SAME","b":{"c":{"d":["x","y"]}},"x":{"y":1}}"#,
+        r#"[{"eventName":"A"}]"#,
+        r#""text""#,
+    ];
+    let conditions = [
+        "eventName: AuthorizeSecurityGroupIngress",
+        "eventName: null",
+        "eventName: [null, a]",
+        "eventName|exists: true",
+        "eventName|exists: false",
+        "userIdentity.type: root",
+        "userIdentity.type|all: [root, iamuser]",
+        "userIdentity.sessionContext.attributes.mfaAuthenticated: true",
+        "a: 1",
+        "a|all: [1, 2]",
+        "a|contains|all: [sa, me]",
+        "b.c.d: x",
+        "b.c.d|exists: true",
+        "b.c.0.d: x",
+        "n: null",
+        "x|exists: true",
+        "x.y|exists: false",
+        "missing.deeper: null",
+    ];
+    for json in records {
+        let mut bytes = json.as_bytes().to_vec();
+        let tape = simd_json::to_tape(&mut bytes).unwrap();
+        let rec = Rec::bare(tape.as_value());
+        for yaml in conditions {
+            let condition = compile_text(yaml).unwrap();
+            condition.for_each_field(&mut |test| {
+                assert_eq!(
+                    test.eval_in(rec),
+                    test.eval_walking(rec),
+                    "{yaml} on {json}"
+                );
+            });
+        }
+    }
+}
+
+#[test]
+fn case_folding_equality_rejects_early_only_what_cannot_fold() {
+    let needles = [
+        "k",
+        "kelvin",
+        "i\u{307}stanbul",
+        "istanbul",
+        "root",
+        "é",
+        "",
+    ];
+    let haystacks = [
+        "K",
+        "\u{212A}",
+        "\u{212A}elvin",
+        "KELVIN",
+        "\u{130}stanbul",
+        "ISTANBUL",
+        "\u{131}stanbul",
+        "Root",
+        "AssumedRole",
+        "É",
+        "",
+        "rOOT",
+    ];
+    for n in needles {
+        for h in haystacks {
+            assert_eq!(eval::eq_fold(h, n), h.to_lowercase() == n, "{h:?} vs {n:?}");
+        }
+    }
+}

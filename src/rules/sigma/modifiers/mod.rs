@@ -22,7 +22,9 @@
 
 use super::Problem;
 use crate::model::record::Path;
-use crate::rules::condition::{CmpOp, Condition, FieldTest, LiteralOp, Matcher, Net, ValueTest};
+use crate::rules::condition::{
+    CmpOp, Condition, FieldTest, LiteralOp, Matcher, Needle, Net, ValueTest,
+};
 use crate::rules::yaml::{Key, Node, Pos, Value};
 use regex::Regex;
 

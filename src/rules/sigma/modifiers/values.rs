@@ -87,7 +87,7 @@ pub(super) fn value_tests(
                         if mods.all {
                             tests.push(ValueTest::Literal {
                                 op,
-                                needles: vec![needle],
+                                needles: vec![Needle::new(needle)],
                                 cased: mods.cased,
                             });
                         } else {
@@ -114,7 +114,7 @@ pub(super) fn value_tests(
     for (op, needles) in literals {
         tests.push(ValueTest::Literal {
             op,
-            needles,
+            needles: needles.into_iter().map(Needle::new).collect(),
             cased: mods.cased,
         });
     }
