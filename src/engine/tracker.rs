@@ -19,6 +19,7 @@
 //! [`Tracker::future`]), so it cannot move the state's clock and expire
 //! everything. Records from the past, however old, are never affected.
 
+use crate::engine::state::time::TimeCache;
 use crate::engine::state::{RuleId, State, Time, Verdict, Window};
 use crate::model::record::{text, Rec};
 use crate::rules::first_seen::TransformBuf;
@@ -57,6 +58,8 @@ pub struct Tracker {
     ids: Vec<Option<RuleId>>,
     /// Event time of the current record, set by [`Tracker::note`].
     time: Option<Time>,
+    /// Parses `eventTime`, remembering the last minute.
+    clock: TimeCache,
     /// First-seen rules that fired on the current record, ascending.
     pub fired: Vec<Fired>,
 }
@@ -77,6 +80,7 @@ impl Tracker {
             future: 0,
             ids: Vec::new(),
             time: None,
+            clock: TimeCache::default(),
             fired: Vec::new(),
         };
         tracker.bind(plan);
@@ -132,7 +136,7 @@ impl Tracker {
     pub fn note(&mut self, event_time: Option<&str>) {
         self.fired.clear();
         self.update = false;
-        self.time = event_time.and_then(|t| Time::parse(t).ok());
+        self.time = event_time.and_then(|t| self.clock.parse(t.as_bytes()).ok());
         if let (Some(t), Some(horizon)) = (self.time, self.horizon) {
             if t > horizon {
                 self.time = None;
