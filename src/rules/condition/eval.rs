@@ -118,6 +118,11 @@ impl FieldTest {
                 };
             }
             (Matcher::Values { tests, need_all }, Reach::One(value)) => {
+                if let (Some(first), Some(s)) = (&self.first_bytes, text(value)) {
+                    if !first.admits(s) {
+                        return false;
+                    }
+                }
                 // A string (most values) is read once for every listed test.
                 let test = |t: &ValueTest| match text(value) {
                     Some(s) => t.matches_text(s).unwrap_or_else(|| t.matches(value)),
@@ -128,6 +133,12 @@ impl FieldTest {
                 } else {
                     tests.iter().any(test)
                 };
+            }
+            (Matcher::FieldRef { .. }, Reach::Nothing) => return false,
+            (Matcher::FieldRef { other, cased }, Reach::One(value)) => {
+                return other
+                    .first_in(rec)
+                    .is_some_and(|target| values_equal(value, target, *cased));
             }
             _ => {}
         }

@@ -31,6 +31,76 @@ pub struct FieldTest {
     pub spec: Box<str>,
     pub path: Path,
     pub matcher: Matcher,
+    /// For a list of case-folding equality tests, the first bytes a value
+    /// can start with and still equal one of them.
+    first_bytes: Option<FirstBytes>,
+}
+
+impl FieldTest {
+    pub fn new(spec: Box<str>, path: Path, matcher: Matcher) -> FieldTest {
+        let first_bytes = FirstBytes::of(&matcher);
+        FieldTest {
+            spec,
+            path,
+            matcher,
+            first_bytes,
+        }
+    }
+}
+
+/// A set of bytes: the first bytes of the values that can pass a list of
+/// case-folding ASCII equality tests, so `userIdentity.type: [IAMUser, Root,
+/// ...]` fails `AssumedRole` with one lookup instead of one comparison per
+/// listed value.
+#[derive(Debug, Clone, Copy)]
+pub struct FirstBytes([u64; 4]);
+
+impl FirstBytes {
+    fn of(matcher: &Matcher) -> Option<FirstBytes> {
+        let Matcher::Values {
+            tests,
+            need_all: false,
+        } = matcher
+        else {
+            return None;
+        };
+        let mut set = FirstBytes([0; 4]);
+        for test in tests {
+            let ValueTest::EqStr {
+                needle,
+                cased: false,
+            } = test
+            else {
+                return None;
+            };
+            let first = *needle.as_bytes().first()?;
+            if !first.is_ascii() {
+                return None;
+            }
+            set.insert(first.to_ascii_lowercase());
+            set.insert(first.to_ascii_uppercase());
+            // The characters whose lowercase starts with an ASCII letter
+            // (see `eq_fold`): the Kelvin sign and the dotted capital I.
+            match first {
+                b'k' => set.insert(0xE2),
+                b'i' => set.insert(0xC4),
+                _ => {}
+            }
+        }
+        Some(set)
+    }
+
+    fn insert(&mut self, byte: u8) {
+        self.0[usize::from(byte >> 6)] |= 1 << (byte & 63);
+    }
+
+    /// Whether `text` may equal one of the needles.
+    #[inline]
+    pub fn admits(&self, text: &str) -> bool {
+        text.as_bytes()
+            .first()
+            .is_some_and(|&b| self.0[usize::from(b >> 6)] >> (b & 63) & 1 != 0)
+    }
 }
 
 #[derive(Debug, Clone)]

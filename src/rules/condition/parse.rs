@@ -315,11 +315,7 @@ pub(super) fn compile_field(
             }
         }
     };
-    Some(FieldTest {
-        spec,
-        path,
-        matcher,
-    })
+    Some(FieldTest::new(spec, path, matcher))
 }
 
 pub(super) fn case_flag(cased: bool) -> &'static str {

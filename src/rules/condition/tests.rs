@@ -235,6 +235,12 @@ fn the_direct_reach_agrees_with_the_walk() {
         "x|exists: true",
         "x.y|exists: false",
         "missing.deeper: null",
+        "a|fieldref: b",
+        "eventName|fieldref: a",
+        "userIdentity.type|fieldref: a",
+        "a|fieldref: missing",
+        "missing|fieldref: a",
+        "b.c.d|fieldref: a",
     ];
     for json in records {
         let mut bytes = json.as_bytes().to_vec();
@@ -283,4 +289,24 @@ fn case_folding_equality_rejects_early_only_what_cannot_fold() {
             assert_eq!(eval::eq_fold(h, n), h.to_lowercase() == n, "{h:?} vs {n:?}");
         }
     }
+}
+
+#[test]
+fn equality_lists_reject_on_the_first_byte_only_what_cannot_fold() {
+    let list = "k: [kelvin, İstanbul, Root, iamuser]";
+    for (value, expected) in [
+        ("KELVIN", true),
+        ("\u{212A}elvin", true),
+        ("\u{130}STANBUL", true),
+        ("root", true),
+        ("IAMUser", true),
+        ("AssumedRole", false),
+        ("", false),
+        ("\u{131}stanbul", false),
+    ] {
+        let json = format!(r#"{{"k":"{value}"}}"#);
+        assert_eq!(check(list, &json), expected, "{value:?}");
+    }
+    // Numbers are compared by their text, past the first-byte set.
+    assert!(check("n: ['42', x]", r#"{"n":42}"#));
 }

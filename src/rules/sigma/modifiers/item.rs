@@ -83,11 +83,11 @@ pub fn item(key: &Key, value: &Node) -> Result<Condition, Problem> {
         }
     }
     let field_test = |matcher| {
-        Condition::Field(Box::new(FieldTest {
-            spec: spec.clone(),
-            path: path.clone(),
+        Condition::Field(Box::new(FieldTest::new(
+            spec.clone(),
+            path.clone(),
             matcher,
-        }))
+        )))
     };
     match mods.op {
         Op::Exists => match (&value.value, values.len()) {
