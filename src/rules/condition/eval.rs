@@ -4,6 +4,7 @@
 //! fields (numbers are formatted into a stack buffer), and a path that reaches
 //! several values matches when any of them does.
 
+use super::fold::{eq_fold, eq_ignore_case};
 use super::*;
 
 impl Condition {
@@ -262,31 +263,6 @@ impl ValueTest {
 
 /// Case-insensitive equality: ASCII folding first, full Unicode lowercase only
 /// when either side has non-ASCII text.
-pub(super) fn eq_fold(haystack: &str, lowered_needle: &str) -> bool {
-    // Most compared values differ from the needle in their first byte. The
-    // only characters whose lowercase starts with an ASCII byte are ASCII
-    // itself, the Kelvin sign (U+212A -> `k`, first byte 0xE2) and the
-    // dotted capital I (U+0130 -> `i` + U+0307, first byte 0xC4).
-    if let (Some(&h), Some(&n)) = (
-        haystack.as_bytes().first(),
-        lowered_needle.as_bytes().first(),
-    ) {
-        let may_fold =
-            h.to_ascii_lowercase() == n || (h == 0xE2 && n == b'k') || (h == 0xC4 && n == b'i');
-        if n.is_ascii() && !may_fold {
-            return false;
-        }
-    }
-    // Equal lengths next: most compared values are ASCII of another length.
-    if haystack.len() == lowered_needle.len() && haystack.is_ascii() {
-        haystack.eq_ignore_ascii_case(lowered_needle)
-    } else if haystack.is_ascii() && lowered_needle.is_ascii() {
-        false
-    } else {
-        haystack.to_lowercase() == lowered_needle
-    }
-}
-
 pub(super) fn number_of(value: Val<'_, '_>) -> Option<f64> {
     if let Some(n) = value.as_f64() {
         return Some(n);
@@ -305,10 +281,8 @@ pub(super) fn values_equal(a: Val<'_, '_>, b: Val<'_, '_>, cased: bool) -> bool 
         (Some(x), Some(y)) => {
             if cased {
                 x == y
-            } else if x.is_ascii() && y.is_ascii() {
-                x.eq_ignore_ascii_case(y)
             } else {
-                x.to_lowercase() == y.to_lowercase()
+                eq_ignore_case(x, y)
             }
         }
         _ => match (number_of(a), number_of(b)) {

@@ -199,6 +199,7 @@ impl Net {
 }
 
 mod eval;
+mod fold;
 mod literal;
 mod parse;
 
