@@ -1,6 +1,6 @@
 //! (eventSource, eventName) sets: exact pairs hashed by name, prefixes (for
-//! Lambda's versioned names such as `UpdateFunctionCode20150331v2`), and names
-//! valid for any source.
+//! Lambda's versioned names such as `UpdateFunctionCode20150331v2`, hashed by
+//! source), and names valid for any source.
 //!
 //! Specs from Sigma rules are case-insensitive (`nocase`), as Sigma compares
 //! values; they sit in their own ASCII-folded map, so the exact lookup of
@@ -127,6 +127,10 @@ pub struct EventIndex<T> {
     exact: HashMap<Box<str>, BySource<T>, FxBuild>,
     /// `nocase` exact specs, keyed and sourced in ASCII lower case.
     folded: HashMap<Box<str>, BySource<T>, FxBuild>,
+    /// Case-sensitive prefix specs with a source, by source: a record's
+    /// source has a handful of them at most, of the pack's 44.
+    sourced_prefixes: HashMap<Box<str>, Vec<(EventSpec, T)>, FxBuild>,
+    /// The other prefix specs (no source, or `nocase`), tried one by one.
     prefixes: Vec<(EventSpec, T)>,
 }
 
@@ -137,7 +141,14 @@ const FOLD_MAX: usize = 128;
 impl<T: Copy> EventIndex<T> {
     pub fn insert(&mut self, spec: &EventSpec, item: T) {
         if spec.prefix {
-            self.prefixes.push((spec.clone(), item));
+            match (&spec.source, spec.nocase) {
+                (Some(source), false) => self
+                    .sourced_prefixes
+                    .entry(source.clone())
+                    .or_default()
+                    .push((spec.clone(), item)),
+                _ => self.prefixes.push((spec.clone(), item)),
+            }
         } else if spec.nocase {
             let source = spec
                 .source
@@ -156,7 +167,10 @@ impl<T: Copy> EventIndex<T> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.exact.is_empty() && self.folded.is_empty() && self.prefixes.is_empty()
+        self.exact.is_empty()
+            && self.folded.is_empty()
+            && self.sourced_prefixes.is_empty()
+            && self.prefixes.is_empty()
     }
 
     /// Call `visit` with every item registered for the pair.
@@ -171,6 +185,15 @@ impl<T: Copy> EventIndex<T> {
         }
         if !self.folded.is_empty() {
             self.for_each_folded(source, name, &mut visit);
+        }
+        if !self.sourced_prefixes.is_empty() {
+            if let Some(entries) = self.sourced_prefixes.get(source) {
+                for (spec, item) in entries {
+                    if name.starts_with(&*spec.name) {
+                        visit(*item);
+                    }
+                }
+            }
         }
         for (spec, item) in &self.prefixes {
             if spec.matches(source, name) {
@@ -226,7 +249,8 @@ impl<T: Copy> EventIndex<T> {
     }
 
     pub fn prefix_specs(&self) -> impl Iterator<Item = &EventSpec> {
-        self.prefixes.iter().map(|(spec, _)| spec)
+        let sourced = self.sourced_prefixes.values().flatten();
+        sourced.chain(&self.prefixes).map(|(spec, _)| spec)
     }
 }
 
@@ -257,6 +281,8 @@ mod tests {
         idx.insert(&EventSpec::parse("events:DeleteRule").unwrap(), 1);
         idx.insert(&EventSpec::parse("CreateUser").unwrap(), 2);
         idx.insert(&EventSpec::parse("lambda:AddPermission*").unwrap(), 3);
+        idx.insert(&EventSpec::parse("lambda:Add*").unwrap(), 4);
+        idx.insert(&EventSpec::parse("Get*").unwrap(), 5);
         let hits = |s: &str, n: &str| {
             let mut v = Vec::new();
             idx.for_each(s, n, |i| v.push(i));
@@ -265,7 +291,14 @@ mod tests {
         assert_eq!(hits("events.amazonaws.com", "DeleteRule"), [1]);
         assert!(hits("waf.amazonaws.com", "DeleteRule").is_empty());
         assert_eq!(hits("sso-directory.amazonaws.com", "CreateUser"), [2]);
-        assert_eq!(hits("lambda.amazonaws.com", "AddPermission20150331v2"), [3]);
+        assert_eq!(hits("lambda.amazonaws.com", "Add"), [4]);
+        assert!(hits("lambda.amazonaws.com", "Ad").is_empty());
+        assert!(hits("s3.amazonaws.com", "AddPermission20150331v2").is_empty());
+        assert_eq!(
+            hits("lambda.amazonaws.com", "AddPermission20150331v2"),
+            [3, 4]
+        );
+        assert_eq!(hits("s3.amazonaws.com", "GetObject"), [5]);
     }
 
     #[test]
