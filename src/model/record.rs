@@ -294,7 +294,7 @@ impl Path {
 
     /// The start of the walk: the record's top-level table when the first
     /// step is a standard field, else the root. `None`: the field is absent.
-    #[inline]
+    #[inline(always)]
     fn start<'t, 'i>(&self, rec: Rec<'_, 't, 'i>) -> Option<(Val<'t, 'i>, &[Step])> {
         match (self.top, rec.top) {
             (Some(slot), Some(top)) if rec.root.as_object().is_some() => {
@@ -364,7 +364,7 @@ impl Path {
     /// The value the path reaches, if it reaches one that is not an array;
     /// [`Reach::Several`] whenever an array is met, so the caller's visitor
     /// walk keeps the "any element" semantics.
-    #[inline]
+    #[inline(always)]
     pub fn reach_in<'t, 'i>(&self, rec: Rec<'_, 't, 'i>) -> Reach<'t, 'i> {
         let Some((mut value, steps)) = self.start(rec) else {
             return Reach::Nothing;
