@@ -44,8 +44,8 @@ CORPUS=$BENCH_DIR/corpus-$SIZE-$SEED.ndjson
 if [[ ! -s $CORPUS ]]; then
     "$GEN" --bytes "$SIZE" --seed "$SEED" >"$CORPUS"
 fi
-awk 'NR % 4 == 1' "$CORPUS" >"$BENCH_DIR/slice4.ndjson"
-awk 'NR % 16 == 1' "$CORPUS" >"$BENCH_DIR/slice16.ndjson"
+awk 'NR % 4 == 1' "$CORPUS" >"$BENCH_DIR/every-4th.ndjson"
+awk 'NR % 16 == 1' "$CORPUS" >"$BENCH_DIR/every-16th.ndjson"
 STATE=$BENCH_DIR/state
 echo "ctfilter: $CTFILTER ($("$CTFILTER" --version))"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -54,7 +54,7 @@ echo
 if command -v valgrind >/dev/null; then
     echo "| input | records | without --state | with --state | cost |"
     echo "|---|---:|---:|---:|---:|"
-    for input in slice16 slice4 whole; do
+    for input in every-16th every-4th whole; do
         file=$BENCH_DIR/$input.ndjson
         [[ $input == whole ]] && file=$CORPUS
         count() {

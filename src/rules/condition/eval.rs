@@ -318,6 +318,14 @@ pub fn with_text(value: Val<'_, '_>, f: impl FnOnce(&str) -> bool) -> bool {
     if fits {
         return f(buf.as_str());
     }
+    with_json(value, f)
+}
+
+/// An object or array as compact JSON text: rare, and allocating, so kept
+/// out of line.
+#[cold]
+#[inline(never)]
+fn with_json(value: Val<'_, '_>, f: impl FnOnce(&str) -> bool) -> bool {
     let mut json = Vec::new();
     if value.write(&mut json).is_err() {
         return false;

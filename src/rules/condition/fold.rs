@@ -31,6 +31,13 @@ pub fn eq_fold(haystack: &str, lowered_needle: &str) -> bool {
     } else if h.is_ascii() && n.is_ascii() {
         return false;
     }
+    unicode_fold_eq(haystack, lowered_needle)
+}
+
+/// The rare non-ASCII case, kept out of line so the hot callers stay small.
+#[cold]
+#[inline(never)]
+fn unicode_fold_eq(haystack: &str, lowered_needle: &str) -> bool {
     haystack.to_lowercase() == lowered_needle
 }
 
@@ -43,6 +50,12 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }
+    unicode_eq(a, b)
+}
+
+#[cold]
+#[inline(never)]
+fn unicode_eq(a: &str, b: &str) -> bool {
     a.to_lowercase() == b.to_lowercase()
 }
 
