@@ -510,12 +510,8 @@ mod tests {
         assert_eq!(top_slot("eventname"), None);
     }
 
-    #[test]
-    fn paths_through_the_top_table_agree_with_the_root() {
-        let json = r#"{"eventName":"A","eventName":"B","userIdentity":{"type":"Root","arn":"a1","type":"IAMUser","sessionContext":{"sessionIssuer":{"arn":"s"}},"arn":"a2"},"x":{"y":1}}"#;
-        let mut bytes = json.as_bytes().to_vec();
-        let tape = simd_json::to_tape(&mut bytes).unwrap();
-        let root = tape.as_value();
+    /// The table `Core::extract` builds for a record.
+    fn filled<'t, 'i>(root: Val<'t, 'i>) -> Top<'t, 'i> {
         let mut top = Top::default();
         for (key, value) in root.as_object().unwrap().iter() {
             if let Some(slot) = top_slot(key) {
@@ -523,72 +519,77 @@ mod tests {
             }
         }
         top.fill_identity();
-        let rec = Rec {
+        top
+    }
+
+    /// Run `f` on `json` as `Core::extract` would present it.
+    fn with_rec<R>(json: &str, f: impl FnOnce(Rec<'_, '_, '_>) -> R) -> R {
+        let mut bytes = json.as_bytes().to_vec();
+        let tape = simd_json::to_tape(&mut bytes).unwrap();
+        let root = tape.as_value();
+        let top = filled(root);
+        f(Rec {
             root,
             top: Some(&top),
-        };
-        for path in [
-            "eventName",
-            "userIdentity.type",
-            "x.y",
-            "missing",
-            "eventSource",
-            "userIdentity.nope",
-            "userIdentity.arn",
-            "userIdentity.accountId",
-            "userIdentity.sessionContext.sessionIssuer.arn",
-            "userIdentity.sessionContext.nope",
-            "userIdentity.0",
-        ] {
-            let path = Path::parse(path).unwrap();
-            assert_eq!(path.exists_in(rec), path.exists(root), "{path}");
-            let a = path.first_in(rec).map(|v| format!("{v:?}"));
-            let b = path.first(root).map(|v| format!("{v:?}"));
-            assert_eq!(a, b, "{path}");
-        }
-        assert_eq!(
-            Path::parse("eventName")
-                .unwrap()
-                .first_in(rec)
-                .and_then(text),
-            Some("A")
-        );
-        let first = |path: &str| Path::parse(path).unwrap().first_in(rec).and_then(text);
-        assert_eq!(first("userIdentity.type"), Some("Root"));
-        assert_eq!(first("userIdentity.arn"), Some("a1"));
-        assert_eq!(
-            first("userIdentity.sessionContext.sessionIssuer.arn"),
-            Some("s")
-        );
+        })
+    }
+
+    #[test]
+    fn paths_through_the_top_table_agree_with_the_root() {
+        let json = r#"{"eventName":"A","eventName":"B","userIdentity":{"type":"Root","arn":"a1","type":"IAMUser","sessionContext":{"sessionIssuer":{"arn":"s"}},"arn":"a2"},"x":{"y":1}}"#;
+        with_rec(json, |rec| {
+            let root = rec.root;
+            for path in [
+                "eventName",
+                "userIdentity.type",
+                "x.y",
+                "missing",
+                "eventSource",
+                "userIdentity.nope",
+                "userIdentity.arn",
+                "userIdentity.accountId",
+                "userIdentity.sessionContext.sessionIssuer.arn",
+                "userIdentity.sessionContext.nope",
+                "userIdentity.0",
+            ] {
+                let path = Path::parse(path).unwrap();
+                assert_eq!(path.exists_in(rec), path.exists(root), "{path}");
+                let a = path.first_in(rec).map(|v| format!("{v:?}"));
+                let b = path.first(root).map(|v| format!("{v:?}"));
+                assert_eq!(a, b, "{path}");
+            }
+            assert_eq!(
+                Path::parse("eventName")
+                    .unwrap()
+                    .first_in(rec)
+                    .and_then(text),
+                Some("A")
+            );
+            let first = |path: &str| Path::parse(path).unwrap().first_in(rec).and_then(text);
+            assert_eq!(first("userIdentity.type"), Some("Root"));
+            assert_eq!(first("userIdentity.arn"), Some("a1"));
+            assert_eq!(
+                first("userIdentity.sessionContext.sessionIssuer.arn"),
+                Some("s")
+            );
+        });
     }
 
     #[test]
     fn identity_members_of_a_non_object_walk_as_before() {
         let json = r#"{"userIdentity":[{"type":"Root"},{"type":"IAMUser"}]}"#;
-        let mut bytes = json.as_bytes().to_vec();
-        let tape = simd_json::to_tape(&mut bytes).unwrap();
-        let root = tape.as_value();
-        let mut top = Top::default();
-        for (key, value) in root.as_object().unwrap().iter() {
-            if let Some(slot) = top_slot(key) {
-                top.fill(slot, value);
-            }
-        }
-        top.fill_identity();
-        let rec = Rec {
-            root,
-            top: Some(&top),
-        };
-        let path = Path::parse("userIdentity.type").unwrap();
-        let mut seen = Vec::new();
-        path.any_in(rec, &mut |v| {
-            seen.push(text(v).unwrap_or_default().to_string());
-            false
+        with_rec(json, |rec| {
+            let path = Path::parse("userIdentity.type").unwrap();
+            let mut seen = Vec::new();
+            path.any_in(rec, &mut |v| {
+                seen.push(text(v).unwrap_or_default().to_string());
+                false
+            });
+            assert_eq!(seen, ["Root", "IAMUser"]);
+            assert_eq!(path.first_in(rec).and_then(text), Some("Root"));
+            let whole = Path::parse("userIdentity").unwrap().first_in(rec);
+            assert!(whole.is_some_and(|v| v.as_array().is_some()));
         });
-        assert_eq!(seen, ["Root", "IAMUser"]);
-        assert_eq!(path.first_in(rec).and_then(text), Some("Root"));
-        let whole = Path::parse("userIdentity").unwrap().first_in(rec);
-        assert!(whole.is_some_and(|v| v.as_array().is_some()));
     }
 
     #[test]

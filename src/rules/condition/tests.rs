@@ -260,45 +260,6 @@ fn the_direct_reach_agrees_with_the_walk() {
 }
 
 #[test]
-fn case_folding_equality_rejects_early_only_what_cannot_fold() {
-    let needles = [
-        "k",
-        "kelvin",
-        "i\u{307}stanbul",
-        "istanbul",
-        "root",
-        "é",
-        "aé",
-        "\u{2c65}\u{2c65}k",
-        "",
-    ];
-    let haystacks = [
-        "K",
-        "\u{212A}",
-        "\u{212A}elvin",
-        "KELVIN",
-        "\u{130}stanbul",
-        "ISTANBUL",
-        "\u{131}stanbul",
-        "Root",
-        "AssumedRole",
-        "É",
-        "AÉ",
-        "aé",
-        "Aè",
-        "\u{23A}\u{23A}\u{212A}",
-        "\u{2c65}\u{2c65}k",
-        "",
-        "rOOT",
-    ];
-    for n in needles {
-        for h in haystacks {
-            assert_eq!(fold::eq_fold(h, n), h.to_lowercase() == n, "{h:?} vs {n:?}");
-        }
-    }
-}
-
-#[test]
 fn equality_lists_reject_on_the_first_byte_only_what_cannot_fold() {
     let list = "k: [kelvin, İstanbul, Root, iamuser]";
     for (value, expected) in [
