@@ -216,12 +216,11 @@ impl Evaluator {
         if let Some(tracker) = &mut self.tracker {
             tracker.note(core.event_time);
             if tracker.dedupes() {
-                let id = top_slot("eventID")
-                    .and_then(|slot| core.top.get(slot))
-                    .and_then(text);
-                let addendum = root
-                    .get("addendum")
-                    .is_some_and(|a| a.as_object().is_some());
+                // Both from the top-level table (first occurrence, as
+                // everywhere), not a second search of the record's members.
+                let top_field = |name| top_slot(name).and_then(|slot| core.top.get(slot));
+                let id = top_field("eventID").and_then(text);
+                let addendum = top_field("addendum").is_some_and(|a| a.as_object().is_some());
                 if tracker.duplicate(id, addendum) {
                     return Decision::Drop(Stage::Duplicate);
                 }

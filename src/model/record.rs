@@ -18,7 +18,7 @@ pub struct Path {
     /// The slot of the first step when it is a standard top-level field.
     top: Option<usize>,
     /// The slot of the second step when the path is `userIdentity.<member>`
-    /// with a member of [`IDENTITY_FIELDS`].
+    /// with a member that has an [`identity_slot`].
     identity: Option<usize>,
 }
 
@@ -103,22 +103,11 @@ pub fn top_slot(key: &str) -> Option<usize> {
     }
 }
 
-/// The members of `userIdentity` that rules read most (the caller's type,
-/// ARN, account, key and session). `Core::extract` notes where each one is in
-/// the [`Top`] table too, so `userIdentity.arn` is one table read, not a
-/// search of the object's members for every rule that tests it.
-pub const IDENTITY_FIELDS: [&str; 8] = [
-    "type",
-    "principalId",
-    "arn",
-    "accountId",
-    "accessKeyId",
-    "userName",
-    "sessionContext",
-    "invokedBy",
-];
-
-/// The slot of a member of `userIdentity` in [`IDENTITY_FIELDS`].
+/// The slot of one of the members of `userIdentity` that rules read most
+/// (the caller's type, ARN, account, key and session). `Core::extract` notes
+/// where each one is in the [`Top`] table too, so `userIdentity.arn` is one
+/// table read, not a search of the object's members for every rule that
+/// tests it.
 #[inline]
 pub fn identity_slot(key: &str) -> Option<usize> {
     match key {
@@ -138,7 +127,7 @@ pub fn identity_slot(key: &str) -> Option<usize> {
 const IDENTITY_TOP_SLOT: usize = 1;
 
 /// Where the standard top-level fields, and the members of `userIdentity`
-/// in [`IDENTITY_FIELDS`], are in one record (first occurrence).
+/// that have an [`identity_slot`], are in one record (first occurrence).
 #[derive(Clone, Copy, Default)]
 pub struct Top<'t, 'i> {
     slots: [Option<Val<'t, 'i>>; 32],
@@ -342,6 +331,11 @@ impl Path {
 
     /// [`exists`](Self::exists) using the record's top-level table.
     pub fn exists_in(&self, rec: Rec<'_, '_, '_>) -> bool {
+        match self.reach_in(rec) {
+            Reach::Nothing => return false,
+            Reach::One(_) => return true,
+            Reach::Several => {}
+        }
         match self.start(rec) {
             Some((value, steps)) => walk_raw(value, steps, &mut |_| true),
             None => false,

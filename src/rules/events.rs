@@ -242,16 +242,6 @@ impl<T: Copy> EventIndex<T> {
         self.for_each(source, name, |_| found = true);
         found
     }
-
-    /// Every exact eventName (used to build byte-level prefilters).
-    pub fn exact_names(&self) -> impl Iterator<Item = &str> {
-        self.exact.keys().map(|k| &**k)
-    }
-
-    pub fn prefix_specs(&self) -> impl Iterator<Item = &EventSpec> {
-        let sourced = self.sourced_prefixes.values().flatten();
-        sourced.chain(&self.prefixes).map(|(spec, _)| spec)
-    }
 }
 
 #[cfg(test)]

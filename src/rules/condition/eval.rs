@@ -104,11 +104,12 @@ impl FieldTest {
     }
 
     pub fn eval_in(&self, rec: Rec<'_, '_, '_>) -> bool {
+        if let Matcher::Exists(want) = self.matcher {
+            return self.path.exists_in(rec) == want;
+        }
         // Most paths reach one scalar or nothing: test it directly, and keep
         // the visitor walk for paths through arrays.
         match (&self.matcher, self.path.reach_in(rec)) {
-            (Matcher::Exists(want), Reach::Nothing) => return !*want,
-            (Matcher::Exists(want), Reach::One(_)) => return *want,
             (Matcher::Values { tests, need_all }, Reach::Nothing) => {
                 // Only a null test holds for a missing field.
                 let null = |t: &ValueTest| matches!(t, ValueTest::Null);
@@ -119,13 +120,14 @@ impl FieldTest {
                 };
             }
             (Matcher::Values { tests, need_all }, Reach::One(value)) => {
-                if let (Some(first), Some(s)) = (&self.first_bytes, text(value)) {
+                // A string (most values) is read once for every listed test.
+                let string = text(value);
+                if let (Some(first), Some(s)) = (&self.first_bytes, string) {
                     if !first.admits(s) {
                         return false;
                     }
                 }
-                // A string (most values) is read once for every listed test.
-                let test = |t: &ValueTest| match text(value) {
+                let test = |t: &ValueTest| match string {
                     Some(s) => t.matches_text(s).unwrap_or_else(|| t.matches(value)),
                     None => t.matches(value),
                 };

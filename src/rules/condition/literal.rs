@@ -40,16 +40,6 @@ impl Needle {
             .map_or(0, |(at, _)| at);
         Needle { text, anchor }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-}
-
-impl From<Box<str>> for Needle {
-    fn from(text: Box<str>) -> Needle {
-        Needle::new(text)
-    }
 }
 
 impl LiteralOp {
@@ -62,12 +52,16 @@ impl LiteralOp {
         }
     }
 
-    /// Whether `haystack` passes for `needle` (already lowercased unless cased).
+    /// Whether `haystack` passes for `needle` (already lowercased unless
+    /// cased). Compiles the needle on every call: for tests only; the engine
+    /// keeps compiled needles (`test_needle`).
+    #[cfg(test)]
     pub fn test(self, haystack: &str, needle: &str, cased: bool) -> bool {
         self.test_needle(haystack, &Needle::new(needle.into()), cased)
     }
 
-    /// [`test`](Self::test) with a compiled needle.
+    /// Whether `haystack` passes for a compiled needle (already lowercased
+    /// unless cased).
     #[inline]
     pub fn test_needle(self, haystack: &str, needle: &Needle, cased: bool) -> bool {
         let (h, n) = (haystack.as_bytes(), needle.text.as_bytes());
