@@ -6,6 +6,20 @@
 
 use std::io::Write as _;
 
+/// Add the member `"name":value` at the end of the object `out` ends with
+/// (`value` writes the value); does nothing when `out` does not end with `}`.
+pub fn append_member(out: &mut Vec<u8>, name: &str, value: impl FnOnce(&mut Vec<u8>)) {
+    if out.last() != Some(&b'}') {
+        return;
+    }
+    out.pop();
+    out.push(b',');
+    write_str(out, name);
+    out.push(b':');
+    value(out);
+    out.push(b'}');
+}
+
 pub fn write_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     write_escaped(out, text);

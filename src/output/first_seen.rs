@@ -17,11 +17,15 @@ use std::io::Write as _;
 
 /// Append `,"first_seen":[...]` inside the verdict object `out` ends with.
 pub fn append(out: &mut Vec<u8>, plan: &Plan, rec: Rec<'_, '_, '_>, fired: &[Fired]) {
-    if fired.is_empty() || out.last() != Some(&b'}') {
+    if fired.is_empty() {
         return;
     }
-    out.pop();
-    out.extend_from_slice(b",\"first_seen\":[");
+    json::append_member(out, "first_seen", |out| write_fired(out, plan, rec, fired));
+}
+
+/// The `first_seen` array: one object per fired rule.
+fn write_fired(out: &mut Vec<u8>, plan: &Plan, rec: Rec<'_, '_, '_>, fired: &[Fired]) {
+    out.push(b'[');
     for (n, f) in fired.iter().enumerate() {
         let rule = &plan.rules.rules[f.rule as usize];
         let Some(spec) = &rule.first_seen else {
@@ -55,5 +59,5 @@ pub fn append(out: &mut Vec<u8>, plan: &Plan, rec: Rec<'_, '_, '_>, fired: &[Fir
         }
         out.push(b'}');
     }
-    out.extend_from_slice(b"]}");
+    out.push(b']');
 }

@@ -14,17 +14,11 @@ use crate::model::record::{text, Val};
 
 /// Append `,"update_of":"<id>"` inside the verdict object `out` ends with.
 pub fn append(out: &mut Vec<u8>, root: Val<'_, '_>) {
-    if out.last() != Some(&b'}') {
-        return;
-    }
     let original = root
         .get("addendum")
         .and_then(|a| a.get("originalEventID"))
         .and_then(text);
-    out.pop();
-    out.extend_from_slice(b",\"update_of\":");
-    json::write_opt_str(out, original);
-    out.push(b'}');
+    json::append_member(out, "update_of", |out| json::write_opt_str(out, original));
 }
 
 #[cfg(test)]
